@@ -1,0 +1,88 @@
+// moonbridge.node: module initialisation and the constants table. The
+// functions live in process.cc, signals.cc, fd.cc, socket.cc, sockmsg.cc and
+// time.cc; the JavaScript interface is src/native/binding.ts.
+#include <cerrno>
+#include <csignal>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "addon.h"
+
+namespace mb {
+
+namespace {
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+#define MB_CONST(name) c.Set(#name, Napi::Number::New(env, name))
+  MB_CONST(AF_INET);
+  MB_CONST(AF_INET6);
+  MB_CONST(AF_UNIX);
+  MB_CONST(SOCK_STREAM);
+  MB_CONST(SOCK_DGRAM);
+  MB_CONST(SOL_SOCKET);
+  MB_CONST(SO_REUSEADDR);
+  MB_CONST(SO_KEEPALIVE);
+  MB_CONST(SO_RCVBUF);
+  MB_CONST(SO_SNDBUF);
+  MB_CONST(SO_ERROR);
+  MB_CONST(IPPROTO_TCP);
+  MB_CONST(IPPROTO_IPV6);
+  MB_CONST(IPV6_V6ONLY);
+  MB_CONST(TCP_NODELAY);
+  MB_CONST(TCP_CORK);
+  MB_CONST(SHUT_RD);
+  MB_CONST(SHUT_WR);
+  MB_CONST(SHUT_RDWR);
+  MB_CONST(POLLIN);
+  MB_CONST(POLLOUT);
+  MB_CONST(POLLERR);
+  MB_CONST(POLLHUP);
+  MB_CONST(POLLNVAL);
+  MB_CONST(WNOHANG);
+  MB_CONST(SIGHUP);
+  MB_CONST(SIGINT);
+  MB_CONST(SIGQUIT);
+  MB_CONST(SIGKILL);
+  MB_CONST(SIGPIPE);
+  MB_CONST(SIGALRM);
+  MB_CONST(SIGTERM);
+  MB_CONST(SIGCHLD);
+  MB_CONST(SIGUSR1);
+  MB_CONST(SIGUSR2);
+  MB_CONST(ITIMER_REAL);
+  MB_CONST(ITIMER_VIRTUAL);
+  MB_CONST(ITIMER_PROF);
+  MB_CONST(EAGAIN);
+  MB_CONST(EINTR);
+  MB_CONST(EINPROGRESS);
+  MB_CONST(ECONNABORTED);
+  MB_CONST(ENOENT);
+  MB_CONST(ESRCH);
+  MB_CONST(ECHILD);
+#undef MB_CONST
+  c.Freeze();
+  return c;
+}
+
+}  // namespace
+
+}  // namespace mb
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  using namespace mb;
+  exports.Set("constants", Constants(env));
+  InitProcess(env, exports);
+  InitSignals(env, exports);
+  InitFd(env, exports);
+  InitSocket(env, exports);
+  InitSockMsg(env, exports);
+  InitTime(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(moonbridge, InitModule)

@@ -1,0 +1,18 @@
+// Registration entry points of the addon's parts.
+#ifndef MOONBRIDGE_ADDON_H_
+#define MOONBRIDGE_ADDON_H_
+
+#include <napi.h>
+
+namespace mb {
+
+void InitProcess(Napi::Env env, Napi::Object exports);   // process.cc
+void InitSignals(Napi::Env env, Napi::Object exports);   // signals.cc
+void InitFd(Napi::Env env, Napi::Object exports);        // fd.cc
+void InitSocket(Napi::Env env, Napi::Object exports);    // socket.cc
+void InitSockMsg(Napi::Env env, Napi::Object exports);   // sockmsg.cc
+void InitTime(Napi::Env env, Napi::Object exports);      // time.cc
+
+}  // namespace mb
+
+#endif  // MOONBRIDGE_ADDON_H_
