@@ -1,0 +1,2 @@
+-- Test app that registers no listener; prints its arguments first.
+print("args", select("#", ...), ...)

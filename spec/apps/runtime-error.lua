@@ -1,0 +1,3 @@
+-- Test app that fails while executing its main chunk.
+local function fail() error("main chunk failed") end
+fail()

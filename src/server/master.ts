@@ -1,0 +1,414 @@
+/**
+ * The master process: forks and replaces workers per pool, relays their
+ * stderr into the log, and handles SIGTERM (graceful shutdown), SIGINT and
+ * SIGHUP (fast shutdown). It runs its own poll(2) loop on native
+ * descriptors and never hands control back to the Node event loop.
+ */
+import * as fs from 'fs';
+import { type LuaState } from 'fengari';
+import { isErrnoError, native, type WaitResult } from '../native/binding';
+import type { PoolConfig } from './config';
+import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, sendControl } from './control';
+import { ForkRefusedError, forkProcess } from './fork';
+import type { Logger } from './log';
+import { runWorker } from './worker';
+import { StderrRelay } from './stderr-relay';
+
+type WorkerState = 'starting' | 'idle' | 'busy' | 'leaving';
+
+interface Worker {
+  pid: number;
+  pool: PoolRuntime;
+  ctrlFd: number;
+  stderr: StderrRelay;
+  state: WorkerState;
+  idleSince: number;
+  /** Whether the worker said goodbye before closing its control socket. */
+  saidGoodbye: boolean;
+  /** Whether the worker ever reported idle (it survived `prepare`). */
+  wasReady: boolean;
+  exit: WaitResult | null;
+}
+
+interface PoolRuntime {
+  config: PoolConfig;
+  workers: Set<Worker>;
+  /** Earliest time of the next fork. */
+  nextFork: number;
+  /** Forks allowed without waiting for fork_delay (replacements of crashed or ended workers). */
+  immediateForks: number;
+  /** When the current excess of idle workers was first seen (0 = none). */
+  excessSince: number;
+  lastExcessExit: number;
+}
+
+export interface MasterOptions {
+  L: LuaState;
+  pools: PoolConfig[];
+  logger: Logger;
+}
+
+const BUF = new Uint8Array(256);
+
+export class Master {
+  private readonly L: LuaState;
+  private readonly logger: Logger;
+  private readonly pools: PoolRuntime[];
+  private readonly workers = new Map<number, Worker>();
+  private readonly signalFd: number;
+  private shutdown: 'none' | 'graceful' | 'fast' = 'none';
+  private readonly pid: number;
+
+  constructor(options: MasterOptions) {
+    this.L = options.L;
+    this.logger = options.logger;
+    this.pid = native().getpid();
+    this.pools = options.pools.map((config) => ({
+      config, workers: new Set<Worker>(), nextFork: 0, immediateForks: 0, excessSince: 0, lastExcessExit: 0,
+    }));
+    const n = native();
+    const c = n.constants;
+    n.signalIgnore(c.SIGPIPE);
+    this.signalFd = n.signalPipe();
+    for (const sig of [c.SIGTERM, c.SIGINT, c.SIGHUP, c.SIGCHLD]) n.signalCatch(sig);
+  }
+
+  /** Runs until shutdown is complete; returns the exit code. */
+  run(): number {
+    const n = native();
+    for (;;) {
+      const now = n.monotonic();
+      let wake = Infinity;
+      if (this.shutdown === 'none') {
+        for (const pool of this.pools) wake = Math.min(wake, this.managePool(pool, now));
+      }
+      if (this.shutdown === 'graceful' && this.workers.size === 0) {
+        this.logger.notice('All worker threads have terminated');
+        break;
+      }
+      if (this.shutdown === 'fast') break;
+      this.waitAndDispatch(wake === Infinity ? -1 : Math.max(0, wake - n.monotonic()));
+    }
+    this.cleanup();
+    this.logger.notice('Terminating with exit code 0');
+    return 0;
+  }
+
+  // ------------------------------------------------------------------ pools
+
+  /** Forks or retires workers of one pool; returns the next time it needs attention. */
+  private managePool(pool: PoolRuntime, now: number): number {
+    const cfg = pool.config;
+    let wake = Infinity;
+    let total = pool.workers.size;
+    let unassigned = 0;
+    let idle = 0;
+    for (const w of pool.workers) {
+      if (w.state === 'starting' || w.state === 'idle') unassigned++;
+      if (w.state === 'idle') idle++;
+    }
+    while (total < cfg.maxFork && (unassigned < cfg.preFork || total < cfg.minFork)) {
+      if (pool.immediateForks === 0 && now < pool.nextFork) {
+        wake = Math.min(wake, pool.nextFork);
+        break;
+      }
+      if (pool.immediateForks > 0) pool.immediateForks--;
+      if (!this.forkWorker(pool)) {
+        pool.nextFork = now + cfg.forkErrorDelay;
+        wake = Math.min(wake, pool.nextFork);
+        break;
+      }
+      pool.nextFork = now + cfg.forkDelay;
+      total++;
+      unassigned++;
+    }
+    // Excess idle workers leave one per exit_delay.
+    if (total > cfg.minFork && idle > cfg.preFork) {
+      if (pool.excessSince === 0) pool.excessSince = now;
+      const due = Math.max(pool.excessSince, pool.lastExcessExit) + cfg.exitDelay;
+      if (now >= due) {
+        const victim = [...pool.workers].find((w) => w.state === 'idle');
+        if (victim !== undefined) this.terminate(victim);
+        pool.lastExcessExit = now;
+        wake = Math.min(wake, now + cfg.exitDelay);
+      } else {
+        wake = Math.min(wake, due);
+      }
+    } else {
+      pool.excessSince = 0;
+    }
+    if (cfg.idleTimeout > 0) {
+      for (const w of pool.workers) {
+        if (w.state !== 'idle') continue;
+        const due = w.idleSince + cfg.idleTimeout;
+        if (now >= due) this.terminate(w);
+        else wake = Math.min(wake, due);
+      }
+    }
+    return wake;
+  }
+
+  private terminate(w: Worker): void {
+    w.state = 'leaving';
+    sendControl(w.ctrlFd, MSG_TERMINATE);
+  }
+
+  /** Forks one worker; false if fork failed (logged). */
+  private forkWorker(pool: PoolRuntime): boolean {
+    const n = native();
+    const c = n.constants;
+    let ctrl: [number, number];
+    let err: [number, number];
+    try {
+      ctrl = n.socketpair(c.AF_UNIX, c.SOCK_STREAM, false);
+    } catch (e) {
+      this.logger.error(`Could not create socket pair for child process: ${isErrnoError(e) ? e.strerror : String(e)}`);
+      return false;
+    }
+    try {
+      err = n.socketpair(c.AF_UNIX, c.SOCK_STREAM, false);
+    } catch (e) {
+      n.close(ctrl[0]);
+      n.close(ctrl[1]);
+      this.logger.error(`Could not create socket pair for child process: ${isErrnoError(e) ? e.strerror : String(e)}`);
+      return false;
+    }
+    let pid: number;
+    try {
+      pid = forkProcess();
+    } catch (e) {
+      for (const fd of [...ctrl, ...err]) n.close(fd);
+      if (e instanceof ForkRefusedError) throw e;
+      this.logger.error(`Error in fork: ${isErrnoError(e) ? e.strerror : String(e)}`);
+      return false;
+    }
+    if (pid === 0) this.becomeWorker(pool, ctrl[1], err[1], [ctrl[0], err[0]]);
+    n.close(ctrl[1]);
+    n.close(err[1]);
+    n.setNonBlocking(ctrl[0], true);
+    n.setNonBlocking(err[0], true);
+    const worker: Worker = {
+      pid, pool, ctrlFd: ctrl[0], stderr: new StderrRelay(err[0], `[Pool #${pool.config.id}, PID ${pid}] `, this.logger),
+      state: 'starting', idleSince: 0, saidGoodbye: false, wasReady: false, exit: null,
+    };
+    pool.workers.add(worker);
+    this.workers.set(pid, worker);
+    this.logger.stats(`Created child process in pool #${pool.config.id} with PID ${pid}`);
+    return true;
+  }
+
+  /** In the child right after fork: drop the master's descriptors and run the worker loop. */
+  private becomeWorker(pool: PoolRuntime, ctrlFd: number, errFd: number, masterEnds: number[]): never {
+    const n = native();
+    const close = (fd: number): void => {
+      try {
+        n.close(fd);
+      } catch {
+        // already closed
+      }
+    };
+    masterEnds.forEach(close);
+    for (const w of this.workers.values()) {
+      close(w.ctrlFd);
+      w.stderr.closeInChild();
+    }
+    for (const other of this.pools) {
+      if (other === pool) continue;
+      for (const l of other.config.listeners) if ('fd' in l && l.fd >= 0) close(l.fd);
+    }
+    n.dup2(errFd, 2);
+    close(errFd);
+    n.setNonBlocking(ctrlFd, true);
+    return runWorker({ L: this.L, pool: pool.config, ctrlFd, masterPid: this.pid });
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private waitAndDispatch(timeoutSeconds: number): void {
+    const n = native();
+    const c = n.constants;
+    const entries: Array<{ fd: number; act: () => void }> = [{ fd: this.signalFd, act: () => this.readSignals() }];
+    for (const w of this.workers.values()) {
+      if (w.ctrlFd >= 0) entries.push({ fd: w.ctrlFd, act: () => this.readControl(w) });
+      if (w.stderr.open) entries.push({ fd: w.stderr.fd, act: () => this.readStderr(w) });
+    }
+    const fds = new Int32Array(entries.length);
+    const events = new Int16Array(entries.length).fill(c.POLLIN);
+    const revents = new Int16Array(entries.length);
+    entries.forEach((e, i) => { fds[i] = e.fd; });
+    const ms = timeoutSeconds < 0 ? -1 : Math.ceil(timeoutSeconds * 1000);
+    const ready = n.poll(fds, events, revents, entries.length, ms);
+    if (ready > 0) {
+      entries.forEach((e, i) => { if (revents[i] !== 0) e.act(); });
+    }
+    this.reap();
+  }
+
+  private readSignals(): void {
+    const n = native();
+    const c = n.constants;
+    for (;;) {
+      const r = n.read(this.signalFd, BUF, 0, BUF.length);
+      if (r <= 0 && r !== -2) break;
+      for (let i = 0; i < r; i++) {
+        const sig = BUF[i];
+        if (sig === c.SIGTERM) this.beginGracefulShutdown();
+        else if (sig === c.SIGINT || sig === c.SIGHUP) this.fastShutdown();
+        // SIGCHLD only wakes the loop; reap() runs after every turn.
+      }
+    }
+  }
+
+  private readControl(w: Worker): void {
+    const n = native();
+    for (;;) {
+      let r: number;
+      try {
+        r = n.read(w.ctrlFd, BUF, 0, BUF.length);
+      } catch {
+        r = 0;
+      }
+      if (r === -2) continue;
+      if (r === -1) return;
+      if (r === 0) {
+        if (!w.saidGoodbye) {
+          this.logger.warning(`Child process in pool #${w.pool.config.id} with PID ${w.pid} unexpectedly closed control socket`);
+        }
+        n.close(w.ctrlFd);
+        w.ctrlFd = -1;
+        if (w.state !== 'leaving') w.state = 'leaving';
+        this.maybeRemove(w);
+        return;
+      }
+      for (let i = 0; i < r; i++) this.onMessage(w, BUF[i]);
+    }
+  }
+
+  private onMessage(w: Worker, msg: number): void {
+    if (msg === MSG_IDLE) {
+      w.wasReady = true;
+      if (w.state === 'leaving') return;
+      w.state = 'idle';
+      w.idleSince = native().monotonic();
+      if (this.shutdown !== 'none') this.terminate(w);
+    } else if (msg === MSG_ACCEPTED) {
+      if (w.state !== 'leaving') w.state = 'busy';
+    } else if (msg === MSG_GOODBYE) {
+      w.saidGoodbye = true;
+      w.state = 'leaving';
+    } else {
+      this.logger.crit(`Unexpected control message 0x${msg.toString(16)} from child process with PID ${w.pid}`);
+    }
+  }
+
+  private readStderr(w: Worker): void {
+    w.stderr.read();
+    this.maybeRemove(w);
+  }
+
+  private reap(): void {
+    const n = native();
+    for (;;) {
+      let res: WaitResult | null;
+      try {
+        res = n.waitpid(-1, n.constants.WNOHANG);
+      } catch {
+        return; // ECHILD: no children
+      }
+      if (res === null) return;
+      const w = this.workers.get(res.pid);
+      if (w === undefined) continue;
+      w.exit = res;
+      this.maybeRemove(w);
+    }
+  }
+
+  /** Removes a worker once it has exited and both of its sockets are drained. */
+  private maybeRemove(w: Worker): void {
+    if (w.exit === null || w.ctrlFd >= 0 || w.stderr.open) return;
+    this.workers.delete(w.pid);
+    w.pool.workers.delete(w);
+    this.logExit(w, w.exit);
+    if (this.shutdown !== 'none') return;
+    if (w.wasReady) {
+      w.pool.immediateForks++;
+    } else {
+      w.pool.nextFork = native().monotonic() + w.pool.config.forkErrorDelay;
+    }
+  }
+
+  private logExit(w: Worker, res: WaitResult): void {
+    const who = `Child process in pool #${w.pool.config.id} with PID ${w.pid}`;
+    if (res.exited) {
+      if (res.exitCode === 0) this.logger.stats(`${who} exited normally`);
+      else this.logger.warning(`${who} returned with exit code ${res.exitCode}`);
+    } else if (res.signaled) {
+      const core = res.coreDumped ? ' (core dumped)' : '';
+      if (res.signal === native().constants.SIGALRM) this.logger.warning(`${who} exited prematurely due to timeout${core}`);
+      else this.logger.error(`${who} died from signal ${res.signal}${core}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  private closeListeners(): void {
+    const n = native();
+    for (const pool of this.pools) {
+      for (const l of pool.config.listeners) {
+        if ('fd' in l && l.fd >= 0) {
+          n.close(l.fd);
+          l.fd = -1;
+        }
+      }
+    }
+  }
+
+  private beginGracefulShutdown(): void {
+    if (this.shutdown !== 'none') {
+      this.logger.notice('Shutdown already in progress');
+      return;
+    }
+    this.shutdown = 'graceful';
+    this.logger.notice('Initiate shutdown');
+    this.closeListeners();
+    const n = native();
+    for (const w of this.workers.values()) {
+      try {
+        n.kill(w.pid, n.constants.SIGTERM);
+      } catch (e) {
+        this.logger.error(`Error while terminating child process: ${isErrnoError(e) ? e.strerror : String(e)}`);
+      }
+      if (w.state === 'idle' || w.state === 'starting') this.terminate(w);
+    }
+  }
+
+  private fastShutdown(): void {
+    if (this.shutdown === 'fast') return;
+    this.logger.notice('Fast shutdown requested');
+    this.shutdown = 'fast';
+    const n = native();
+    for (const w of this.workers.values()) {
+      this.logger.notice(`Sending SIGKILL to child with PID ${w.pid}`);
+      try {
+        n.kill(w.pid, n.constants.SIGKILL);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private cleanup(): void {
+    this.closeListeners();
+    for (const pool of this.pools) {
+      for (const l of pool.config.listeners) {
+        if (l.proto === 'local') {
+          try {
+            fs.unlinkSync(l.path);
+          } catch {
+            // already gone
+          }
+        }
+      }
+    }
+  }
+}

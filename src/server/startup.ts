@@ -1,0 +1,66 @@
+/**
+ * Server start-up: the Lua state with Moonbridge's globals, the app's main
+ * chunk (whose listen{} calls bind the sockets), then the master loop.
+ */
+import { lua, lauxlib, type LuaState } from 'fengari';
+import { pushMoonbridgeIo } from '../io/library';
+import { key, pushText } from '../lua/strings';
+import { createLuaState, preloadModule, runScript, setGlobalModule } from '../lua/state';
+import { makeListen, type ListenContext } from './listen';
+import type { Logger } from './log';
+import { Master } from './master';
+import { timeout } from './timeout';
+
+export const MOONBRIDGE_VERSION = '1.0.1';
+
+export interface StartOptions {
+  script: string;
+  args: readonly string[];
+  logger: Logger;
+}
+
+/** Creates the app's Lua state with the globals Moonbridge provides. */
+export function createServerState(ctx: ListenContext): { L: LuaState; listen: (L: LuaState) => number } {
+  const L = createLuaState();
+  pushText(L, MOONBRIDGE_VERSION);
+  lua.lua_setglobal(L, key('_MOONBRIDGE_VERSION'));
+  pushMoonbridgeIo(L);
+  setGlobalModule(L, 'moonbridge_io');
+  // Loaded on first require: apps without HTTP do not pay for the module.
+  preloadModule(L, 'moonbridge_http', (L1) => (require('../http/module') as typeof import('../http/module')).openMoonbridgeHttp(L1));
+  const listen = makeListen(ctx);
+  lua.lua_pushcfunction(L, listen);
+  lua.lua_setglobal(L, key('listen'));
+  lua.lua_pushcfunction(L, timeout);
+  lua.lua_setglobal(L, key('timeout'));
+  return { L, listen };
+}
+
+/** Runs the server to the end; returns the process exit code. */
+export function startServer(options: StartOptions): number {
+  const { logger } = options;
+  logger.notice('Starting moonbridge server');
+  const ctx: ListenContext = { pools: [], logger, started: false };
+  const { L, listen } = createServerState(ctx);
+  logger.info(`Loading "${options.script}"`);
+  const result = runScript(L, options.script, options.args);
+  if (!result.ok) {
+    logger.error(`Error while ${result.phase} "${options.script}": ${result.message}`);
+    return 3;
+  }
+  if (ctx.pools.length === 0) {
+    logger.error('No listener initialized.');
+    return 3;
+  }
+  // Like Moonbridge, remove `listen` (if the script left it alone) so that
+  // handlers cannot call it.
+  lua.lua_getglobal(L, key('listen'));
+  if (lua.lua_tocfunction(L, -1) === listen) {
+    lua.lua_pushnil(L);
+    lua.lua_setglobal(L, key('listen'));
+  }
+  lua.lua_settop(L, 0);
+  ctx.started = true;
+  lauxlib.luaL_checkstack(L, 20, null);
+  return new Master({ L, pools: ctx.pools, logger }).run();
+}
