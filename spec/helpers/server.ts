@@ -197,3 +197,12 @@ export function fdCount(pid: number): number {
 export function app(name: string): string {
   return path.join(APPS, name);
 }
+
+/** Waits until a TCP connection to host:port is accepted by someone (the backlog counts). */
+export async function waitUntilListening(port: number, host = '127.0.0.1', ms = 10000): Promise<void> {
+  await waitFor(() => new Promise<boolean>((resolve) => {
+    const sock = net.connect({ port, host });
+    sock.on('connect', () => { sock.destroy(); resolve(true); });
+    sock.on('error', () => resolve(false));
+  }), ms, `listener on ${host}:${port}`);
+}

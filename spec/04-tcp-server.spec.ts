@@ -1,0 +1,42 @@
+/**
+ * A raw TCP app (no HTTP) on forked workers: moonbridge_io reads and writes
+ * on the connection socket, address fields, clean close versus reset, and a
+ * crashed worker being replaced.
+ */
+import { strict as assert } from 'assert';
+import { app, exchange, freePort, killAll, startServer, waitFor, waitUntilListening, type RunningServer } from './helpers/server';
+
+describe('raw TCP app', function () {
+  let server: RunningServer;
+  let port: number;
+
+  before(async function () {
+    port = await freePort();
+    server = startServer(['-s', app('echo.lua'), String(port)]);
+    await waitUntilListening(port);
+  });
+  after(killAll);
+
+  it('reads lines and writes them back, then closes with FIN after the handler returns', async function () {
+    const r = await exchange(port, 'hello\nworld\nquit\n', { timeout: 5000 });
+    assert.equal(r.data, 'hello\nworld\nbye\n');
+    assert.equal(r.closed, true);
+    assert.equal(r.reset, false);
+  });
+
+  it('gives the socket its address fields as text', async function () {
+    const r = await exchange(port, 'addr\nquit\n', { timeout: 5000 });
+    const m = /^127\.0\.0\.1 (\d+) 127\.0\.0\.1 (\d+)\nbye\n$/.exec(r.data);
+    assert.ok(m, `unexpected answer ${JSON.stringify(r.data)}`);
+    assert.equal(Number(m[1]), port);
+  });
+
+  it('resets the connection when the handler raises, logs the error and replaces the worker', async function () {
+    const r = await exchange(port, 'crash\n', { timeout: 5000 });
+    assert.equal(r.reset, true);
+    await waitFor(() => /\[Pool #1, PID (\d+)\] Error in "connect" function: .*echo\.lua:\d+: crash requested/.test(server.stderr()), 5000, 'error log');
+    await waitFor(() => /Child process in pool #1 with PID \d+ returned with exit code 1/.test(server.stderr()), 5000, 'exit log');
+    const again = await exchange(port, 'still there\nquit\n', { timeout: 5000 });
+    assert.equal(again.data, 'still there\nbye\n');
+  });
+});
