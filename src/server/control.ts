@@ -13,8 +13,23 @@ export const MSG_ACCEPTED = 0x41; // 'A'
 export const MSG_GOODBYE = 0x42; // 'B'
 /** Master → worker: terminate when idle. */
 export const MSG_TERMINATE = 0x54; // 'T'
+/** Master → worker: run an interval or main listener; followed by one byte, the listener's index. */
+export const MSG_CONNECT = 0x43; // 'C'
 
 const one = new Uint8Array(1);
+const two = new Uint8Array(2);
+
+/** Sends 'C' plus the listener index in one write; returns false if the peer is gone. */
+export function sendConnect(fd: number, listenerIndex: number): boolean {
+  two[0] = MSG_CONNECT;
+  two[1] = listenerIndex;
+  try {
+    writeAll(fd, two);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Sends one control byte; returns false if the peer is gone. */
 export function sendControl(fd: number, msg: number): boolean {

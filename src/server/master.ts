@@ -7,8 +7,8 @@
 import * as fs from 'fs';
 import { type LuaState } from 'fengari';
 import { isErrnoError, native, type WaitResult } from '../native/binding';
-import type { PoolConfig } from './config';
-import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, sendControl } from './control';
+import type { ListenerConfig, PoolConfig } from './config';
+import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, sendConnect, sendControl } from './control';
 import { ForkRefusedError, forkProcess } from './fork';
 import type { Logger } from './log';
 import { runWorker } from './worker';
@@ -28,6 +28,20 @@ interface Worker {
   /** Whether the worker ever reported idle (it survived `prepare`). */
   wasReady: boolean;
   exit: WaitResult | null;
+  /** The interval or main run dispatched to this worker and not finished yet. */
+  job: Schedule | null;
+  /** The worker accepted a connection before reading its job: the next idle report is not the job's end. */
+  jobDeferred: boolean;
+  /** The worker ran a main listener: when it ends, the server shuts down. */
+  ranMain: boolean;
+}
+
+/** An interval or main listener waiting for its next run. */
+interface Schedule {
+  listener: Extract<ListenerConfig, { proto: 'interval' | 'main' }>;
+  /** Monotonic time of the next run. */
+  due: number;
+  running: Worker | null;
 }
 
 interface PoolRuntime {
@@ -40,6 +54,7 @@ interface PoolRuntime {
   /** When the current excess of idle workers was first seen (0 = none). */
   excessSince: number;
   lastExcessExit: number;
+  schedules: Schedule[];
 }
 
 export interface MasterOptions {
@@ -63,10 +78,16 @@ export class Master {
     this.L = options.L;
     this.logger = options.logger;
     this.pid = native().getpid();
+    const n = native();
+    const start = n.monotonic();
     this.pools = options.pools.map((config) => ({
       config, workers: new Set<Worker>(), nextFork: 0, immediateForks: 0, excessSince: 0, lastExcessExit: 0,
+      schedules: config.listeners.flatMap((listener): Schedule[] => {
+        if (listener.proto === 'interval') return [{ listener, due: start + listener.delay, running: null }];
+        if (listener.proto === 'main') return [{ listener, due: start, running: null }];
+        return [];
+      }),
     }));
-    const n = native();
     const c = n.constants;
     n.signalIgnore(c.SIGPIPE);
     this.signalFd = n.signalPipe();
@@ -137,6 +158,7 @@ export class Master {
     } else {
       pool.excessSince = 0;
     }
+    wake = Math.min(wake, this.dispatchSchedules(pool, now));
     if (cfg.idleTimeout > 0) {
       for (const w of pool.workers) {
         if (w.state !== 'idle') continue;
@@ -146,6 +168,46 @@ export class Master {
       }
     }
     return wake;
+  }
+
+  /** Hands due interval and main runs to idle workers; returns the next due time. */
+  private dispatchSchedules(pool: PoolRuntime, now: number): number {
+    let wake = Infinity;
+    for (const sched of [...pool.schedules]) {
+      if (sched.running !== null) continue;
+      if (sched.due > now) {
+        wake = Math.min(wake, sched.due);
+        continue;
+      }
+      let chosen: Worker | undefined;
+      for (const w of pool.workers) {
+        if (w.state === 'idle' && (chosen === undefined || w.idleSince < chosen.idleSince)) chosen = w;
+      }
+      if (chosen === undefined) break; // a worker reporting idle wakes the loop again
+      if (!sendConnect(chosen.ctrlFd, sched.listener.index)) continue;
+      this.logger.debug(`Dispatching ${sched.listener.proto} listener "${sched.listener.name}" to PID ${chosen.pid}`);
+      chosen.state = 'busy';
+      chosen.job = sched;
+      chosen.jobDeferred = false;
+      sched.running = chosen;
+      if (sched.listener.proto === 'main') {
+        chosen.ranMain = true;
+        pool.schedules.splice(pool.schedules.indexOf(sched), 1);
+      }
+    }
+    return wake;
+  }
+
+  /** An interval run ended: plan the next one (strict: on the grid, else one delay from now). */
+  private finishJob(w: Worker): void {
+    const sched = w.job;
+    w.job = null;
+    if (sched === null) return;
+    sched.running = null;
+    if (sched.listener.proto === 'interval') {
+      const now = native().monotonic();
+      sched.due = sched.listener.strict ? Math.max(sched.due + sched.listener.delay, now) : now + sched.listener.delay;
+    }
   }
 
   private terminate(w: Worker): void {
@@ -190,6 +252,7 @@ export class Master {
     const worker: Worker = {
       pid, pool, ctrlFd: ctrl[0], stderr: new StderrRelay(err[0], `[Pool #${pool.config.id}, PID ${pid}] `, this.logger),
       state: 'starting', idleSince: 0, saidGoodbye: false, wasReady: false, exit: null,
+      job: null, jobDeferred: false, ranMain: false,
     };
     pool.workers.add(worker);
     this.workers.set(pid, worker);
@@ -287,11 +350,20 @@ export class Master {
   private onMessage(w: Worker, msg: number): void {
     if (msg === MSG_IDLE) {
       w.wasReady = true;
+      if (w.job !== null) {
+        if (w.jobDeferred) {
+          // The connection it took first is done; now it runs the job.
+          w.jobDeferred = false;
+          return;
+        }
+        this.finishJob(w);
+      }
       if (w.state === 'leaving') return;
       w.state = 'idle';
       w.idleSince = native().monotonic();
       if (this.shutdown !== 'none') this.terminate(w);
     } else if (msg === MSG_ACCEPTED) {
+      if (w.job !== null) w.jobDeferred = true;
       if (w.state !== 'leaving') w.state = 'busy';
     } else if (msg === MSG_GOODBYE) {
       w.saidGoodbye = true;
@@ -329,6 +401,8 @@ export class Master {
     this.workers.delete(w.pid);
     w.pool.workers.delete(w);
     this.logExit(w, w.exit);
+    this.finishJob(w);
+    if (w.ranMain && this.shutdown === 'none') this.beginGracefulShutdown();
     if (this.shutdown !== 'none') return;
     if (w.wasReady) {
       w.pool.immediateForks++;

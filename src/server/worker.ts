@@ -8,13 +8,14 @@
  */
 import { lua, type LuaState } from 'fengari';
 import { native } from '../native/binding';
-import { writeAll } from '../io/fd-wait';
+import { waitFd, writeAll } from '../io/fd-wait';
 import { IoHandle } from '../io/handle';
 import { pushHandle } from '../io/lua-handle';
 import { catchSigterm, sigtermReceived } from '../io/sigterm';
 import { pcallTraceback } from '../lua/errors';
-import { acceptingListeners, type PoolConfig } from './config';
-import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, readControl, sendControl } from './control';
+import { key, pushLatin1 } from '../lua/strings';
+import { acceptingListeners, type ListenerConfig, type PoolConfig } from './config';
+import { MSG_ACCEPTED, MSG_CONNECT, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, readControl, sendControl } from './control';
 import { resetTimeout } from './timeout';
 
 export interface WorkerContext {
@@ -60,7 +61,19 @@ function forwardSignals(ctx: WorkerContext): void {
   }
 }
 
-type Wait = { kind: 'connection'; fd: number; local: boolean } | { kind: 'leave' };
+type Wait =
+  | { kind: 'connection'; fd: number; local: boolean }
+  | { kind: 'scheduled'; listener: ListenerConfig }
+  | { kind: 'leave' };
+
+/** Reads the listener index that follows a 'C' (sent in the same write; waits briefly otherwise). */
+function readListenerIndex(ctx: WorkerContext): number {
+  for (;;) {
+    const b = readControl(ctx.ctrlFd);
+    if (b >= 0) return b;
+    waitFd(ctx.ctrlFd, 'r', 1);
+  }
+}
 
 /** Idle: waits for a connection on the listeners or a message from the master. */
 function waitForWork(ctx: WorkerContext, listeners: Array<{ fd: number; proto: string }>): Wait {
@@ -79,6 +92,12 @@ function waitForWork(ctx: WorkerContext, listeners: Array<{ fd: number; proto: s
     if (revents[0] !== 0) {
       const msg = readControl(ctx.ctrlFd);
       if (msg === 0 || msg === MSG_TERMINATE) return { kind: 'leave' };
+      if (msg === MSG_CONNECT) {
+        const index = readListenerIndex(ctx);
+        const listener = ctx.pool.listeners.find((l) => l.index === index);
+        if (listener === undefined) return { kind: 'leave' };
+        return { kind: 'scheduled', listener };
+      }
     }
     for (let i = 1; i < count; i++) {
       if (revents[i] === 0) continue;
@@ -106,6 +125,18 @@ export function runWorker(ctx: WorkerContext): never {
     if (!sendControl(ctx.ctrlFd, MSG_IDLE)) break;
     const work = waitForWork(ctx, listeners);
     if (work.kind === 'leave') break;
+    if (work.kind === 'scheduled') {
+      // Interval and main handlers get a plain table {interval = name} / {main = name}.
+      lua.lua_createtable(L, 0, 1);
+      pushLatin1(L, work.listener.proto === 'interval' || work.listener.proto === 'main' ? work.listener.name : '');
+      lua.lua_setfield(L, -2, key(work.listener.proto));
+      callHandler(L, pool.connectRef, 'connect', 1, 1);
+      const keepScheduled = lua.lua_type(L, -1) === lua.LUA_TBOOLEAN && lua.lua_toboolean(L, -1);
+      lua.lua_settop(L, 0);
+      forwardSignals(ctx);
+      if (!keepScheduled) break;
+      continue;
+    }
     sendControl(ctx.ctrlFd, MSG_ACCEPTED);
     if (!work.local) {
       try {
