@@ -27,19 +27,24 @@ function handleSink(h: IoHandle): ResponseSink {
   };
 }
 
-/** Waits for the first byte of the next request. */
+/**
+ * Waits for the first byte of the next request. Polls before reading: after
+ * a response the next request has rarely arrived yet, and poll returns at
+ * once when it has.
+ */
 function awaitRequest(h: IoHandle, options: HttpOptions): Wait {
   const deadline = options.idleTimeout === null ? null : native().monotonic() + options.idleTimeout;
   for (;;) {
     if (sigtermReceived()) return 'sigterm';
     if (h.buffered > 0) return 'ready';
-    const r = h.fill();
-    if (r > 0) return 'ready';
-    if (r === 0) return 'eof';
     const left = deadline === null ? null : deadline - native().monotonic();
     if (left !== null && left <= 0) return 'timeout';
     const ready = waitFd(h.fd, 'r', left);
     if (ready === 0) return 'timeout';
+    if (ready < 0) continue; // interrupted: check SIGTERM
+    const r = h.fill();
+    if (r > 0) return 'ready';
+    if (r === 0) return 'eof';
   }
 }
 

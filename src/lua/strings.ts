@@ -29,9 +29,22 @@ export function pushLatin1(L: LuaState, s: string): void {
   pushOwnedBytes(L, Buffer.from(s, 'latin1'));
 }
 
+/**
+ * Lua strings are immutable and a constant used in Lua code is the same byte
+ * array on every call, so short conversions (field and method names) are
+ * memoized per array.
+ */
+const latin1Cache = new WeakMap<Uint8Array, string>();
+
 /** Converts Lua string bytes to a latin1 JS string. */
 export function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  if (bytes.length > 32) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  let s = latin1Cache.get(bytes);
+  if (s === undefined) {
+    s = String.fromCharCode.apply(null, bytes as unknown as number[]);
+    latin1Cache.set(bytes, s);
+  }
+  return s;
 }
 
 /** The bytes of the string (or number, converted in place) at idx, or null. No copy. */

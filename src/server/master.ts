@@ -460,6 +460,11 @@ export class Master {
     if (this.shutdown === 'fast') return;
     this.logger.notice('Fast shutdown requested');
     this.shutdown = 'fast';
+    this.killWorkers();
+  }
+
+  /** SIGKILLs every worker (fast shutdown, or the master failing). */
+  killWorkers(): void {
     const n = native();
     for (const w of this.workers.values()) {
       this.logger.notice(`Sending SIGKILL to child with PID ${w.pid}`);

@@ -62,5 +62,12 @@ export function startServer(options: StartOptions): number {
   lua.lua_settop(L, 0);
   ctx.started = true;
   lauxlib.luaL_checkstack(L, 20, null);
-  return new Master({ L, pools: ctx.pools, logger }).run();
+  const master = new Master({ L, pools: ctx.pools, logger });
+  try {
+    return master.run();
+  } catch (err) {
+    logger.crit(`Internal error in master process: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    master.killWorkers();
+    return 4;
+  }
 }
