@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'assert';
 import {
-  app, childPids, completeResponses, exchange, fdCount, freePort, killAll, startServer, waitFor,
+  alive, app, childPids, completeResponses, exchange, fdCount, freePort, killAll, startServer, waitFor,
   waitUntilServing, within, type RunningServer,
 } from './helpers/server';
 
@@ -166,6 +166,6 @@ describe('HTTP server shutdown', function () {
     assert.equal(await within(server.exited, 10000, 'master exit'), 0);
     assert.match(server.stderr(), /Fast shutdown requested/);
     assert.doesNotMatch(server.stderr(), /finish handler ran/);
-    await waitFor(() => workers.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }), 5000, 'workers gone');
+    await waitFor(() => workers.every((pid) => !alive(pid)), 5000, 'workers gone');
   });
 });

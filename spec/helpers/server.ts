@@ -206,3 +206,13 @@ export async function waitUntilListening(port: number, host = '127.0.0.1', ms = 
     sock.on('error', () => resolve(false));
   }), ms, `listener on ${host}:${port}`);
 }
+
+/** Whether a process exists and is not a zombie. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
