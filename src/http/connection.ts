@@ -17,6 +17,7 @@ import { parseRequestHead, type RequestHead } from './request-head';
 import { checkRequest } from './request-checks';
 import { writeErrorResponse, type ResponseSink } from './response-writer';
 import { pushRequest } from './lua-request';
+import { armResponseTimeout, beforeIdleWait, endResponseTimeout } from '../server/timeout';
 
 type Wait = 'ready' | 'timeout' | 'sigterm' | 'eof';
 
@@ -33,6 +34,8 @@ function handleSink(h: IoHandle): ResponseSink {
  * once when it has.
  */
 function awaitRequest(h: IoHandle, options: HttpOptions): Wait {
+  if (h.buffered > 0 && !sigtermReceived()) return 'ready';
+  beforeIdleWait(options.idleTimeout);
   const deadline = options.idleTimeout === null ? null : native().monotonic() + options.idleTimeout;
   for (;;) {
     if (sigtermReceived()) return 'sigterm';
@@ -42,7 +45,14 @@ function awaitRequest(h: IoHandle, options: HttpOptions): Wait {
     const ready = waitFd(h.fd, 'r', left);
     if (ready === 0) return 'timeout';
     if (ready < 0) continue; // interrupted: check SIGTERM
-    const r = h.fill();
+    let r: number;
+    try {
+      r = h.fill();
+    } catch (err) {
+      // Reset by the client between requests: the connection just ends.
+      if (err instanceof IoError) return 'eof';
+      throw err;
+    }
     if (r > 0) return 'ready';
     if (r === 0) return 'eof';
   }
@@ -55,7 +65,13 @@ function readHead(h: IoHandle, options: HttpOptions): { head: RequestHead; consu
     const win = h.readWindow;
     const res = parseRequestHead(win.buffer, win.start, win.end, options.headerSizeLimit);
     if (res.kind === 'complete') return res;
-    const r = h.fill();
+    let r: number;
+    try {
+      r = h.fill();
+    } catch (err) {
+      if (err instanceof IoError) throw new HttpError('400 Bad Request', 'Read error');
+      throw err;
+    }
     if (r > 0) continue;
     if (r === 0) {
       if (h.buffered === 0) return null;
@@ -119,12 +135,6 @@ function onBodyError(ex: Exchange, err: HttpError): void {
   if (ex.writer.canSendErrorResponse) answerError(ex.handle, ex.options, err);
 }
 
-/** Arms or disarms the response timeout (the timeout() global's timer). */
-function responseTimer(seconds: number | null): void {
-  const n = native();
-  n.setitimer(n.constants.ITIMER_REAL, seconds ?? 0, 0);
-}
-
 /**
  * Serves requests on the socket at stack index 1 with the handler at index
  * handlerIdx. Returns survive.
@@ -155,7 +165,7 @@ export function serveConnection(L: LuaState, h: IoHandle, handlerIdx: number, op
       answerError(h, options, err);
       break;
     }
-    responseTimer(options.responseTimeout);
+    armResponseTimeout(options.responseTimeout);
     lua.lua_pushvalue(L, handlerIdx);
     pushRequest(L, ex, 1);
     lua.lua_call(L, 1, 1);
@@ -165,9 +175,13 @@ export function serveConnection(L: LuaState, h: IoHandle, handlerIdx: number, op
       ex.writer.finish();
     } catch (err) {
       ex.faulty = true;
-      throw err;
+      if (!(err instanceof IoError)) throw err;
+      // The client went away while the response was being sent: drop the
+      // connection, keep the worker.
+      if (!h.closed) h.reset();
+      break;
     }
-    responseTimer(null);
+    endResponseTimeout();
     if (ex.writer.closeConnection || !ex.bodyDrainable) {
       closeGracefully(h, options);
       break;

@@ -6,7 +6,7 @@
  */
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { cfunction } from '../lua/cfunction';
-import { key, latin1, pushLatin1, pushOwnedBytes, toBytes } from '../lua/strings';
+import { key, latin1, pushInterned, pushLatin1, pushOwnedBytes, rawsetField, toBytes } from '../lua/strings';
 import type { Exchange } from './exchange';
 import { HttpUsageError } from './errors';
 import { parseCookies, parseQuery } from './uri';
@@ -14,9 +14,11 @@ import { parseCookies, parseQuery } from './uri';
 const REQUEST_MT = key('moonbridge_http_request');
 const exchanges = new WeakMap<object, Exchange>();
 
-const K = {
-  method: key('method'), path: key('path'), query: key('query'), socket: key('socket'),
-};
+/** Methods whose Lua strings are interned (any other method is pushed as a new string). */
+const COMMON_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
+
+/** Registry reference of the request metatable (set by registerRequestMetatable). */
+let requestMetatableRef = -1;
 
 function exchangeOf(L: LuaState, idx: number): Exchange {
   lauxlib.luaL_checktype(L, idx, lua.LUA_TTABLE);
@@ -305,11 +307,17 @@ const index = cfunction((L) => {
   return 1;
 });
 
-/** Creates the shared request metatable (once per Lua state). */
+/**
+ * Creates the shared request metatable (once per Lua state; a forked worker
+ * inherits it) and remembers it by registry reference, so that every request
+ * table gets it without a lookup by name.
+ */
 export function registerRequestMetatable(L: LuaState): void {
   if (lauxlib.luaL_newmetatable(L, REQUEST_MT)) {
     lua.lua_pushcfunction(L, index);
     lua.lua_setfield(L, -2, key('__index'));
+    lua.lua_pushvalue(L, -1);
+    requestMetatableRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
   }
   lua.lua_pop(L, 1);
 }
@@ -318,16 +326,19 @@ export function registerRequestMetatable(L: LuaState): void {
 export function pushRequest(L: LuaState, ex: Exchange, socketIdx: number): void {
   lua.lua_createtable(L, 0, 6);
   const t = lua.lua_gettop(L);
-  pushLatin1(L, ex.head.method);
-  lua.lua_setfield(L, t, K.method);
+  const method = ex.head.method;
+  if (COMMON_METHODS.has(method)) pushInterned(L, method);
+  else pushLatin1(L, method);
+  rawsetField(L, t, 'method');
   if (ex.info.path !== null) {
     pushLatin1(L, ex.info.path);
-    lua.lua_setfield(L, t, K.path);
+    rawsetField(L, t, 'path');
     pushLatin1(L, ex.info.query ?? '');
-    lua.lua_setfield(L, t, K.query);
+    rawsetField(L, t, 'query');
   }
   lua.lua_pushvalue(L, socketIdx);
-  lua.lua_setfield(L, t, K.socket);
-  lauxlib.luaL_setmetatable(L, REQUEST_MT);
+  rawsetField(L, t, 'socket');
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, requestMetatableRef);
+  lua.lua_setmetatable(L, t);
   exchanges.set(lua.lua_topointer(L, t) as object, ex);
 }

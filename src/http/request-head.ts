@@ -27,8 +27,10 @@ const COLON = 0x3a;
 const INCOMPLETE: HeadResult = { kind: 'incomplete' };
 
 function str(buf: Uint8Array, from: number, to: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString('latin1');
+  // Buffer.prototype.latin1Slice decodes in place, without a Buffer view per field.
+  return latin1Slice.call(buf, from, to);
 }
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, from: number, to: number) => string }).latin1Slice;
 
 /** End of the line starting at pos, without its CR (or -1 if no LF yet); sets `next` past the LF. */
 let next = 0;

@@ -43,6 +43,8 @@ export class ResponseWriter {
   private close = false;
   private pending: Uint8Array[] = [];
   private pendingLength = 0;
+  /** Protocol text (header block, chunk framing) not yet given to the sink: one conversion per run. */
+  private text = '';
   private readonly isHead: boolean;
 
   constructor(
@@ -121,11 +123,11 @@ export class ResponseWriter {
     if (this.stateValue === 'headers') return;
     if (this.stateValue === 'info') {
       this.writeInfo();
-      this.sink.flush();
+      this.push();
       return;
     }
     this.endHeaders();
-    this.sink.flush();
+    this.push();
   }
 
   /** send_data(): body bytes (ignored for HEAD). */
@@ -150,7 +152,7 @@ export class ResponseWriter {
     if (this.stateValue === 'finished') throw new HttpUsageError('Response has already been finished');
     if (this.stateValue === 'status') this.endHeaders();
     if (this.stateValue === 'headers') this.emitPending();
-    this.sink.flush();
+    this.push();
   }
 
   /** finish(): completes the response (idempotent). */
@@ -161,13 +163,14 @@ export class ResponseWriter {
     }
     if (this.stateValue === 'status') this.endHeaders();
     this.emitPending();
-    if (this.framing === 'chunked' && !this.isHead) this.sink.write('0\r\n\r\n');
+    if (this.framing === 'chunked' && !this.isHead) this.out('0\r\n\r\n');
     if (this.framing === 'length' && !this.isHead && this.sentLength !== this.declaredLength) {
       this.stateValue = 'finished';
+      this.flushText();
       throw new HttpUsageError('Content length not used');
     }
     this.stateValue = 'finished';
-    this.sink.flush();
+    this.push();
   }
 
   /** close_after_finish(): answer with "Connection: close" and end the connection. */
@@ -178,8 +181,32 @@ export class ResponseWriter {
     this.appClose = true;
   }
 
+  /** Queues protocol text. */
+  private out(s: string): void {
+    this.text += s;
+  }
+
+  /** Queues body bytes after any pending text. */
+  private outBytes(b: Uint8Array): void {
+    this.flushText();
+    this.sink.write(b);
+  }
+
+  private flushText(): void {
+    if (this.text !== '') {
+      this.sink.write(this.text);
+      this.text = '';
+    }
+  }
+
+  /** Gives everything to the sink and pushes it out. */
+  private push(): void {
+    this.flushText();
+    this.sink.flush();
+  }
+
   private writeInfo(): void {
-    this.sink.write(this.head + '\r\n');
+    this.out(this.head + '\r\n');
     this.head = '';
     this.stateValue = 'init';
   }
@@ -209,7 +236,7 @@ export class ResponseWriter {
     }
     if (this.close) head += 'Connection: close\r\n';
     else if (keepAlive) head += 'Connection: keep-alive\r\n';
-    this.sink.write(head + '\r\n');
+    this.out(head + '\r\n');
     this.head = '';
     this.stateValue = 'headers';
   }
@@ -217,11 +244,11 @@ export class ResponseWriter {
   private emitPending(): void {
     if (this.pendingLength === 0) return;
     if (this.framing === 'chunked') {
-      this.sink.write(`${this.pendingLength.toString(16)}\r\n`);
-      for (const piece of this.pending) this.sink.write(piece);
-      this.sink.write('\r\n');
+      this.out(`${this.pendingLength.toString(16)}\r\n`);
+      for (const piece of this.pending) this.outBytes(piece);
+      this.out('\r\n');
     } else {
-      for (const piece of this.pending) this.sink.write(piece);
+      for (const piece of this.pending) this.outBytes(piece);
     }
     this.pending = [];
     this.pendingLength = 0;

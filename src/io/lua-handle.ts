@@ -30,13 +30,23 @@ export function pushHandle(L: LuaState, h: IoHandle): void {
   lauxlib.luaL_setmetatable(L, HANDLE_MT);
 }
 
-export function checkHandle(L: LuaState, idx: number): IoHandle {
-  return (lauxlib.luaL_checkudata(L, idx, HANDLE_MT) as HandleUserdata).handle;
+/**
+ * The handle of the userdata at idx, or null. Only pushHandle() puts an
+ * IoHandle into a userdata, so that check replaces a metatable lookup by
+ * name (which costs a string copy and hash in Fengari) on every method call.
+ */
+export function testHandle(L: LuaState, idx: number): IoHandle | null {
+  const ud = lua.lua_touserdata(L, idx) as Partial<HandleUserdata> | null;
+  return ud !== null && typeof ud === 'object' && ud.handle instanceof IoHandle ? ud.handle : null;
 }
 
-export function testHandle(L: LuaState, idx: number): IoHandle | null {
-  const ud = lauxlib.luaL_testudata(L, idx, HANDLE_MT) as HandleUserdata | null;
-  return ud === null ? null : ud.handle;
+export function checkHandle(L: LuaState, idx: number): IoHandle {
+  const h = testHandle(L, idx);
+  if (h === null) {
+    const got = latin1(lauxlib.luaL_typename(L, idx) as Uint8Array);
+    lauxlib.luaL_argerror(L, idx, Buffer.from(`moonbridge_io handle expected, got ${got}`));
+  }
+  return h as IoHandle;
 }
 
 /** Pushes (nil, message) and returns 2. */

@@ -34,8 +34,8 @@ export function setGlobalModule(L: LuaState, name: string): void {
 
 export type ScriptResult = { ok: true } | { ok: false; phase: 'loading' | 'executing'; message: string };
 
-/** Loads and runs a script file with the given arguments as `...`. */
-export function runScript(L: LuaState, file: string, args: readonly string[]): ScriptResult {
+/** Loads and runs a script file with the given arguments as `...`, keeping nresults results on the stack. */
+export function runScript(L: LuaState, file: string, args: readonly string[], nresults = 0): ScriptResult {
   const status = lauxlib.luaL_loadfile(L, Buffer.from(file, 'utf8')) as number;
   if (status !== lua.LUA_OK) {
     const message = errorText(L, -1);
@@ -43,7 +43,7 @@ export function runScript(L: LuaState, file: string, args: readonly string[]): S
     return { ok: false, phase: 'loading', message };
   }
   for (const arg of args) pushText(L, arg);
-  const error = pcallTraceback(L, args.length, 0);
+  const error = pcallTraceback(L, args.length, nresults);
   if (error !== null) return { ok: false, phase: 'executing', message: error };
   return { ok: true };
 }

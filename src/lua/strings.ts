@@ -24,6 +24,30 @@ export function pushBytes(L: LuaState, bytes: Uint8Array): void {
   pushOwnedBytes(L, Uint8Array.prototype.slice.call(bytes));
 }
 
+/**
+ * Lua strings for a fixed set of JS strings (field names, HTTP methods),
+ * created once: Lua strings are immutable, so one Fengari string object can
+ * be pushed any number of times, and its hash is computed once.
+ */
+const interned = new Map<string, unknown>();
+
+/** Pushes a latin1 string from a small, fixed vocabulary (never unbounded input). */
+export function pushInterned(L: LuaState, s: string): void {
+  let ts = interned.get(s);
+  if (ts === undefined) {
+    ts = luaS_bless(L, Buffer.from(s, 'latin1'));
+    interned.set(s, ts);
+  }
+  pushsvalue2s(L, ts);
+}
+
+/** t[name] = value on top of the stack (popped), raw, with an interned key; t is an absolute index. */
+export function rawsetField(L: LuaState, t: number, name: string): void {
+  pushInterned(L, name);
+  lua.lua_insert(L, -2);
+  lua.lua_rawset(L, t);
+}
+
 /** Pushes a latin1 JS string (one char per byte) as a Lua string. */
 export function pushLatin1(L: LuaState, s: string): void {
   pushOwnedBytes(L, Buffer.from(s, 'latin1'));

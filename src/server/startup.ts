@@ -36,6 +36,15 @@ export function createServerState(ctx: ListenContext): { L: LuaState; listen: (L
   return { L, listen };
 }
 
+/** Whether require(name) has run in the app's state. */
+function moduleLoaded(L: LuaState, name: string): boolean {
+  lua.lua_getglobal(L, key('package'));
+  lua.lua_getfield(L, -1, key('loaded'));
+  const loaded = lua.lua_getfield(L, -1, key(name)) !== lua.LUA_TNIL;
+  lua.lua_pop(L, 3);
+  return loaded;
+}
+
 /** Runs the server to the end; returns the process exit code. */
 export function startServer(options: StartOptions): number {
   const { logger } = options;
@@ -61,6 +70,11 @@ export function startServer(options: StartOptions): number {
   }
   lua.lua_settop(L, 0);
   ctx.started = true;
+  if (moduleLoaded(L, 'moonbridge_http')) {
+    const warm = (require('../http/warmup') as typeof import('../http/warmup')).warmUpHttp();
+    if (warm.error !== null) logger.warning(`HTTP warm-up failed (workers start unoptimized): ${warm.error}`);
+    else logger.debug(`HTTP warm-up took ${(warm.seconds * 1000).toFixed(0)} ms`);
+  }
   lauxlib.luaL_checkstack(L, 20, null);
   const master = new Master({ L, pools: ctx.pools, logger });
   try {

@@ -14,14 +14,61 @@ function remaining(): number {
   return n.getitimer(n.constants.ITIMER_REAL).value;
 }
 
+/**
+ * What the HTTP response timer knows about the timer: armed by it at a
+ * monotonic time for some seconds, known to be off, or unknown (changed by
+ * timeout() since).
+ */
+let tracked: { at: number; seconds: number } | 'off' | null = null;
+
 function arm(seconds: number): number {
   const n = native();
+  tracked = null;
   return n.setitimer(n.constants.ITIMER_REAL, seconds, 0).value;
 }
 
 /** Disarms the timer (the worker loop does this before every idle report). */
 export function resetTimeout(): void {
   arm(0);
+  tracked = 'off';
+}
+
+/**
+ * Arms the response timeout before a request handler runs. setitimer costs
+ * about 2 us, as much as a fifth of a small request, so a timer this function
+ * armed less than a second (and 1% of its length) ago is kept: the handler
+ * may be cut off that much early, never late.
+ */
+export function armResponseTimeout(seconds: number | null): void {
+  if (seconds === null) {
+    if (tracked !== 'off') resetTimeout();
+    return;
+  }
+  const now = native().monotonic();
+  if (tracked !== null && tracked !== 'off' && tracked.seconds === seconds &&
+      now - tracked.at <= Math.min(1, seconds / 100)) {
+    return;
+  }
+  arm(seconds);
+  tracked = { at: now, seconds };
+}
+
+/**
+ * After a response: the timer is left running if this module armed it (it
+ * is disarmed lazily, see beforeIdleWait), and disarmed if the handler
+ * changed it through timeout().
+ */
+export function endResponseTimeout(): void {
+  if (tracked === null) resetTimeout();
+}
+
+/** Before waiting up to `seconds` (null = forever) for the next request: disarms a timer that could fire meanwhile. */
+export function beforeIdleWait(seconds: number | null): void {
+  if (tracked === 'off') return;
+  if (tracked === null || seconds === null ||
+      tracked.at + tracked.seconds < native().monotonic() + seconds + 1) {
+    resetTimeout();
+  }
 }
 
 function checkInterval(L: LuaState, idx: number): number {

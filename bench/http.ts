@@ -1,0 +1,268 @@
+// `npm run bench`: examples/helloworld.lua on moonbridge-lua against the same
+// page served by Node's own http module (node-hello.ts), loaded with the same
+// tool, alternating the servers, median of the rounds. See bench/README.md.
+
+import * as os from 'os';
+import * as path from 'path';
+import { runLoad, runningTools, LoadResult, Scenario, SCENARIOS, toolDescription } from './load';
+import { Options, parseOptions, USAGE, UsageError } from './options';
+import {
+  freePorts,
+  killServerNow,
+  ServerProcess,
+  startServer,
+  stopServer,
+  tailFile,
+  waitForAccept,
+  describeExit,
+} from './processes';
+import { formatTable, median, Row } from './report';
+import { verifyHello } from './verify';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const MAX_ERROR_RATE = 0.01;
+const PAUSE_BETWEEN_RUNS_MS = 500;
+const C_MOONBRIDGE_NOTE =
+  'For reference: the C Moonbridge reaches 0.47x Node http at keep-alive c=10.';
+
+interface Target {
+  label: string;
+  port: number;
+  server: ServerProcess;
+}
+
+
+const servers: ServerProcess[] = [];
+const stoppedServers = new Set<ServerProcess>();
+let cleanup: Promise<void> | null = null;
+/** Runs in which some client connections never got a response. */
+const starvationNotes = new Set<string>();
+
+function stopEverything(): Promise<void> {
+  if (cleanup === null) {
+    cleanup = (async () => {
+      for (const child of runningTools) child.kill('SIGKILL');
+      const warnings = await Promise.all(
+        servers.map(async (server) => {
+          const warning = await stopServer(server);
+          stoppedServers.add(server);
+          return warning;
+        }),
+      );
+      for (const warning of warnings) if (warning !== null) console.error(`warning: ${warning}`);
+    })();
+  }
+  return cleanup;
+}
+
+// Last resort when the process ends some other way (second Ctrl-C, uncaught
+// exception): SIGKILL whatever was not stopped properly.
+process.on('exit', () => {
+  for (const child of runningTools) child.kill('SIGKILL');
+  for (const server of servers) if (!stoppedServers.has(server)) killServerNow(server);
+});
+
+/** Set by SIGINT/SIGTERM/SIGHUP: the main flow stops quietly, the signal
+ *  handler stops the servers and exits. */
+let interrupted = false;
+class Interrupted extends Error {}
+
+let signalCount = 0;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (++signalCount > 1) process.exit(130); // the 'exit' handler kills the rest
+    interrupted = true;
+    console.error(`\n${signal}: stopping the servers...`);
+    void stopEverything().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function moonbridgeCommand(opts: Options, port: number): string[] {
+  if (opts.mbCommand === null) {
+    return [
+      process.execPath,
+      path.join(REPO, 'bin', 'moonbridge-lua'),
+      path.join(REPO, 'examples', 'helloworld.lua'),
+      String(port),
+    ];
+  }
+  const words = opts.mbCommand.split(/\s+/).filter((w) => w !== '');
+  if (words[0] === 'node') words[0] = process.execPath;
+  if (!words.some((w) => w.includes('{port}'))) return [...words, String(port)];
+  return words.map((w) => w.split('{port}').join(String(port)));
+}
+
+function machineDescription(): string {
+  const cpus = os.cpus();
+  const model = cpus.length > 0 ? cpus[0].model.trim() : 'unknown CPU';
+  return `${cpus.length} CPUs (${model}), node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}`;
+}
+
+function checkAlive(target: Target): void {
+  if (interrupted) throw new Interrupted();
+  if (target.server.exit !== null) {
+    throw new Error(`${target.label} ${describeExit(target.server)} (port ${target.port})`);
+  }
+}
+
+/** "only 14 of 50 connections got a response", or null. */
+function starvation(result: LoadResult, scenario: Scenario): string | null {
+  if (result.connectionsServed === null || result.connectionsServed >= scenario.connections) return null;
+  return `only ${result.connectionsServed} of ${scenario.connections} connections got a response`;
+}
+
+function formatRun(result: LoadResult, scenario: Scenario): string {
+  const rate = Math.round(result.requestsPerSecond).toLocaleString('en-US').padStart(9);
+  let text = `${rate} req/s  (${result.requests} requests in ${result.seconds.toFixed(2)} s)`;
+  if (result.errorDetail !== '') text += `  ${result.errorDetail}`;
+  const starved = starvation(result, scenario);
+  if (starved !== null) text += `  ${starved}`;
+  return text;
+}
+
+async function measure(opts: Options, target: Target, scenario: Scenario, what: string): Promise<LoadResult> {
+  checkAlive(target);
+  const result = await runLoad(opts.tool, target.port, scenario, opts.duration);
+  checkAlive(target);
+  console.log(`  ${what.padEnd(10)} ${target.label.padEnd(15)} ${formatRun(result, scenario)}`);
+  const starved = starvation(result, scenario);
+  if (starved !== null) starvationNotes.add(`${target.label}, ${scenario.name}: ${starved} (in at least one round)`);
+  if (result.errorRate > MAX_ERROR_RATE) {
+    throw new Error(
+      `${target.label}, ${scenario.name}: ${(result.errorRate * 100).toFixed(1)}% of the requests failed ` +
+        `(more than ${MAX_ERROR_RATE * 100}%): ${result.errorDetail || 'no response at all'}`,
+    );
+  }
+  return result;
+}
+
+async function main(): Promise<number> {
+  let parsed: Options | 'help';
+  try {
+    parsed = parseOptions(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`error: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const opts = parsed;
+
+  console.log('moonbridge-lua HTTP benchmark: examples/helloworld.lua vs. the same page on Node http');
+  console.log(`machine: ${machineDescription()}`);
+  console.log(`tool:    ${toolDescription(opts.tool)}`);
+  console.log(
+    `runs:    ${opts.rounds} round(s) of ${opts.duration} s per server and scenario, servers alternating, ` +
+      `median reported; warm-up ${opts.warmup} s per server`,
+  );
+
+  const [nodePort, mbPort] = await freePorts(2);
+  const stamp = `${process.pid}`;
+  const nodeLog = path.join(os.tmpdir(), `bench-node-http-${stamp}.log`);
+  const mbLog = path.join(os.tmpdir(), `bench-moonbridge-lua-${stamp}.log`);
+  const mbCommand = moonbridgeCommand(opts, mbPort);
+  const mbLabel = opts.mbCommand === null ? 'moonbridge-lua' : 'moonbridge-lua*';
+  if (opts.mbCommand !== null) {
+    console.log(`note:    BENCH_MB_CMD set, "${mbLabel}" is: ${mbCommand.join(' ')}`);
+  }
+
+  const node: Target = {
+    label: 'node http',
+    port: nodePort,
+    server: startServer('node http', [process.execPath, path.join(__dirname, 'node-hello.js'), String(nodePort)], REPO, nodeLog),
+  };
+  servers.push(node.server);
+  const mb: Target = {
+    label: mbLabel,
+    port: mbPort,
+    server: startServer(mbLabel, mbCommand, REPO, mbLog),
+  };
+  servers.push(mb.server);
+
+  const rows: Row[] = [];
+  const totals = new Map<Target, { non2xx: number; errors: number }>([
+    [node, { non2xx: 0, errors: 0 }],
+    [mb, { non2xx: 0, errors: 0 }],
+  ]);
+  try {
+    await Promise.all(
+      [node, mb].map((t) => waitForAccept(t.server, t.port, opts.startTimeout * 1000)),
+    );
+    for (const t of [node, mb]) {
+      console.log(`check:   ${t.label} on port ${t.port} (pid ${t.server.pid}): GET / -> ${await verifyHello(t.label, t.port)}`);
+    }
+    if (opts.warmup > 0) {
+      const warmup: Scenario = { name: 'warm-up', connections: 10, keepAlive: true };
+      for (const t of [node, mb]) {
+        checkAlive(t);
+        await runLoad(opts.tool, t.port, warmup, opts.warmup);
+        checkAlive(t);
+        await sleep(PAUSE_BETWEEN_RUNS_MS);
+      }
+    }
+
+    for (const scenario of SCENARIOS) {
+      console.log(`\n${scenario.name}`);
+      const rates = new Map<Target, number[]>([
+        [node, []],
+        [mb, []],
+      ]);
+      for (let round = 1; round <= opts.rounds; round++) {
+        for (const t of [node, mb]) {
+          const result = await measure(opts, t, scenario, `round ${round}`);
+          rates.get(t)?.push(result.requestsPerSecond);
+          const total = totals.get(t);
+          if (total !== undefined) {
+            total.non2xx += result.non2xx;
+            total.errors += result.errors;
+          }
+          await sleep(PAUSE_BETWEEN_RUNS_MS);
+        }
+      }
+      rows.push({ scenario: scenario.name, node: median(rates.get(node) ?? []), moonbridge: median(rates.get(mb) ?? []) });
+    }
+  } catch (err) {
+    if (interrupted) {
+      await stopEverything(); // the signal handler exits once this is done
+      return 130;
+    }
+    if (rows.length > 0) console.log(`\nresults so far (median req/s):\n${formatTable(rows)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`\nBENCHMARK FAILED: ${message}`);
+    console.error(`moonbridge-lua log: ${mbLog}\n--- last lines ---\n${tailFile(mbLog)}\n---`);
+    console.error(`node http log: ${nodeLog}`);
+    await stopEverything();
+    return 1;
+  }
+  await stopEverything();
+
+  console.log(`\nmedian req/s of ${opts.rounds} round(s), ${opts.duration} s each:\n`);
+  console.log(formatTable(rows));
+  const summary = [node, mb]
+    .map((t) => {
+      const total = totals.get(t) ?? { non2xx: 0, errors: 0 };
+      return `${t.label} ${total.non2xx} non-2xx / ${total.errors} errors`;
+    })
+    .join(', ');
+  console.log(`\nfailed requests over all runs: ${summary}`);
+  for (const note of starvationNotes) console.log(`note: ${note}`);
+  console.log(`tool:    ${toolDescription(opts.tool)}`);
+  console.log(`machine: ${machineDescription()}`);
+  console.log(C_MOONBRIDGE_NOTE);
+  if (opts.mbCommand !== null) console.log(`(${mbLabel}: BENCH_MB_CMD override, not moonbridge-lua)`);
+  console.log(`server logs: ${mbLog}, ${nodeLog}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    void stopEverything().finally(() => process.exit(1));
+  },
+);
