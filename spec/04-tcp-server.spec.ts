@@ -4,7 +4,7 @@
  * crashed worker being replaced.
  */
 import { strict as assert } from 'assert';
-import { app, exchange, freePort, killAll, startServer, waitFor, waitUntilListening, type RunningServer } from './helpers/server';
+import { app, exchange, freePort, killAll, startServer, waitFor, waitUntilListening, within, type RunningServer } from './helpers/server';
 
 describe('raw TCP app', function () {
   let server: RunningServer;
@@ -38,5 +38,27 @@ describe('raw TCP app', function () {
     await waitFor(() => /Child process in pool #1 with PID \d+ returned with exit code 1/.test(server.stderr()), 5000, 'exit log');
     const again = await exchange(port, 'still there\nquit\n', { timeout: 5000 });
     assert.equal(again.data, 'still there\nbye\n');
+  });
+});
+
+describe('moonbridge_io _yield methods in a coroutine', function () {
+  after(killAll);
+
+  it('yields (handle, mode, first, moonbridge_io) while blocked and resumes to finish the read', async function () {
+    const port = await freePort();
+    startServer([app('yield-echo.lua'), String(port)]);
+    await waitUntilListening(port);
+    const net = await import('net');
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    let data = '';
+    sock.on('data', (d) => { data += d.toString(); });
+    const closed = new Promise((r) => sock.on('close', r));
+    await new Promise((r) => sock.on('connect', r));
+    // Send in pieces so that the read has to wait (and yield) in the middle of a line.
+    sock.write('hel');
+    await new Promise((r) => setTimeout(r, 100));
+    sock.write('lo\nquit\n');
+    await within(closed, 5000, 'close');
+    assert.equal(data, 'echo: hello\nwaits>0: true\n');
   });
 });

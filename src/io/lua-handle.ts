@@ -56,6 +56,16 @@ function fail(L: LuaState, message: string): number {
   return 2;
 }
 
+/** Runs an I/O operation that pushes its results; an I/O error becomes (nil, message). */
+function ioResult(L: LuaState, op: () => number): number {
+  try {
+    return op();
+  } catch (err) {
+    if (err instanceof IoError) return fail(L, err.message);
+    throw err;
+  }
+}
+
 function optMaxlen(L: LuaState, idx: number): number | null {
   if (lua.lua_isnoneornil(L, idx)) return null;
   const n = lauxlib.luaL_checkinteger(L, idx) as number;
@@ -98,12 +108,7 @@ function readVariant(discard: boolean, blocking: boolean) {
     const h = checkHandle(L, 1);
     const maxlen = optMaxlen(L, 2);
     const term = optTerminator(L, 3);
-    try {
-      return pushRead(L, h.read(maxlen, term, blocking, discard), discard);
-    } catch (err) {
-      if (err instanceof IoError) return fail(L, err.message);
-      throw err;
-    }
+    return ioResult(L, () => pushRead(L, h.read(maxlen, term, blocking, discard), discard));
   });
 }
 
@@ -129,13 +134,12 @@ function callWaitfunc(L: LuaState, mode: Uint8Array, first: boolean, ctx: unknow
 function readCallStep(L: LuaState, st: ReadCallState): number {
   const h = checkHandle(L, 1);
   for (;;) {
-    let r: ReadResult;
-    try {
+    let r: ReadResult | undefined;
+    const failed = ioResult(L, () => {
       r = h.read(st.maxlen === null ? null : st.maxlen - st.total, st.term, false, st.discard);
-    } catch (err) {
-      if (err instanceof IoError) return fail(L, err.message);
-      throw err;
-    }
+      return 0;
+    });
+    if (r === undefined) return failed;
     st.total += r.length;
     if (!st.discard && r.length > 0) st.parts.push(r.data as Uint8Array);
     if (r.status !== 'block') {
@@ -166,55 +170,52 @@ function readCall(discard: boolean) {
 
 // ------------------------------------------------------------------ writing
 
-const write = cfunction((L) => {
-  const h = checkHandle(L, 1);
-  try {
-    h.write(argChunks(L, 2), true);
-  } catch (err) {
-    if (err instanceof IoError) return fail(L, err.message);
-    throw err;
-  }
+/** Returns the handle itself (for chaining), as Moonbridge's blocking write and flush do. */
+function returnHandle(L: LuaState): number {
   lua.lua_settop(L, 1);
   return 1;
+}
+
+function returnInteger(L: LuaState, n: number): number {
+  lua.lua_pushinteger(L, n);
+  return 1;
+}
+
+const write = cfunction((L) => {
+  const h = checkHandle(L, 1);
+  const chunks = argChunks(L, 2);
+  return ioResult(L, () => {
+    h.write(chunks, true);
+    return returnHandle(L);
+  });
 });
 
 const writeNb = cfunction((L) => {
   const h = checkHandle(L, 1);
-  try {
-    h.write(argChunks(L, 2), false);
-  } catch (err) {
-    if (err instanceof IoError) return fail(L, err.message);
-    throw err;
-  }
-  lua.lua_pushinteger(L, h.writeNbResult);
-  return 1;
+  const chunks = argChunks(L, 2);
+  return ioResult(L, () => {
+    h.write(chunks, false);
+    return returnInteger(L, h.writeNbResult);
+  });
 });
 
 const flush = cfunction((L) => {
   const h = checkHandle(L, 1);
-  try {
-    h.write(argChunks(L, 2), true);
+  const chunks = argChunks(L, 2);
+  return ioResult(L, () => {
+    h.write(chunks, true);
     h.flush();
-  } catch (err) {
-    if (err instanceof IoError) return fail(L, err.message);
-    throw err;
-  }
-  lua.lua_settop(L, 1);
-  return 1;
+    return returnHandle(L);
+  });
 });
 
 const flushNb = cfunction((L) => {
   const h = checkHandle(L, 1);
-  let left: number;
-  try {
-    h.write(argChunks(L, 2), false);
-    left = h.flushNb();
-  } catch (err) {
-    if (err instanceof IoError) return fail(L, err.message);
-    throw err;
-  }
-  lua.lua_pushinteger(L, left);
-  return 1;
+  const chunks = argChunks(L, 2);
+  return ioResult(L, () => {
+    h.write(chunks, false);
+    return returnInteger(L, h.flushNb());
+  });
 });
 
 interface WriteCallState { flushAll: boolean; first: boolean; }
@@ -222,13 +223,12 @@ interface WriteCallState { flushAll: boolean; first: boolean; }
 function writeCallStep(L: LuaState, st: WriteCallState): number {
   const h = checkHandle(L, 1);
   for (;;) {
-    let left: number;
-    try {
+    let left = -1;
+    const failed = ioResult(L, () => {
       left = h.flushNb();
-    } catch (err) {
-      if (err instanceof IoError) return fail(L, err.message);
-      throw err;
-    }
+      return 0;
+    });
+    if (left < 0) return failed;
     if (st.flushAll ? left === 0 : h.writeNbResult === 0) {
       lua.lua_settop(L, 1);
       return 1;
@@ -247,14 +247,12 @@ function writeCall(flushAll: boolean) {
   return cfunction((L) => {
     const h = checkHandle(L, 1);
     lauxlib.luaL_checkany(L, 2);
-    try {
-      h.write(argChunks(L, 3), false);
-    } catch (err) {
-      if (err instanceof IoError) return fail(L, err.message);
-      throw err;
-    }
-    lua.lua_settop(L, 2);
-    return writeCallStep(L, { flushAll, first: true });
+    const chunks = argChunks(L, 3);
+    return ioResult(L, () => {
+      h.write(chunks, false);
+      lua.lua_settop(L, 2);
+      return writeCallStep(L, { flushAll, first: true });
+    });
   });
 }
 
@@ -275,14 +273,11 @@ function yieldVariant(call: (L: LuaState) => number) {
 function ending(op: 'finish' | 'close' | 'reset') {
   return cfunction((L) => {
     const h = checkHandle(L, 1);
-    try {
+    return ioResult(L, () => {
       h[op]();
-    } catch (err) {
-      if (err instanceof IoError) return fail(L, err.message);
-      throw err;
-    }
-    lua.lua_pushboolean(L, true);
-    return 1;
+      lua.lua_pushboolean(L, true);
+      return 1;
+    });
   });
 }
 
