@@ -89,6 +89,46 @@ describe('HTTP server (forked workers)', function () {
     assert.match(body, /accept=a\|b\n/);
   });
 
+  it('decodes a chunked request body', async function () {
+    const r = await exchange(port,
+      'POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nT: 1\r\n\r\n',
+      { done: (d) => completeResponses(d) === 1 });
+    assert.match(r.data, /^HTTP\/1\.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world$/);
+  });
+
+  it('answers "Expect: 100-continue" with 100 Continue once the handler reads the body', async function () {
+    const net = await import('net');
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    let data = '';
+    sock.on('data', (d) => { data += d.toString('latin1'); });
+    await new Promise((r) => sock.on('connect', r));
+    sock.write('POST /echo HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n');
+    await waitFor(() => data.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), 5000, '100 Continue');
+    sock.write('ping');
+    await waitFor(() => data.endsWith('ping'), 5000, 'final response');
+    sock.destroy();
+    assert.equal(data, 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nping');
+  });
+
+  it('honours the client\'s "Connection: close" and serves HTTP/1.0', async function () {
+    const close = await exchange(port, GET('/', 'Connection: close\r\n'), { timeout: 5000 });
+    assert.match(close.data, /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n/);
+    assert.equal(close.closed, true);
+    const old = await exchange(port, 'GET / HTTP/1.0\r\n\r\n', { timeout: 5000 });
+    assert.equal(old.data, 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nHello World!\n');
+    assert.equal(old.closed, true);
+  });
+
+  it('answers malformed requests with Moonbridge\'s error response and closes; the worker lives on', async function () {
+    const r = await exchange(port, 'GET / HTTP/1.1\r\n\r\n', { timeout: 5000 });
+    assert.equal(r.data, 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n' +
+      'Connection: close\r\n\r\n26\r\n400 Bad Request\n\nNo valid host header\n\r\n0\r\n\r\n');
+    assert.equal(r.closed, true);
+    const v = await exchange(port, 'GET / HTTP/2.0\r\nHost: x\r\n\r\n', { timeout: 5000 });
+    assert.match(v.data, /^HTTP\/1\.1 505 HTTP Version Not Supported\r\n/);
+    assert.doesNotMatch(server.stderr(), /Error in "connect" function: (?!.*handler failed on purpose)/);
+  });
+
   it('keeps serving after a handler error: the worker exits 1 with a traceback and is replaced', async function () {
     const r = await exchange(port, GET('/error'), { timeout: 5000 });
     assert.equal(r.closed, true);
