@@ -211,3 +211,22 @@ describe('HTTP server shutdown', function () {
     await waitFor(() => workers.every((pid) => !alive(pid)), 5000, 'workers gone');
   });
 });
+
+describe('examples/helloworld.lua', function () {
+  after(killAll);
+
+  it('serves its page on 127.0.0.1 and ::1, 404 elsewhere, 405 for other methods', async function () {
+    const port = await freePort();
+    startServer([`${__dirname}/../../examples/helloworld.lua`, String(port)]);
+    await waitUntilServing(port);
+    for (const host of ['127.0.0.1', '::1']) {
+      const ok = await exchange(port, GET('/'), { host, done: (d) => completeResponses(d) === 1 });
+      assert.match(ok.data, /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/html; charset=UTF-8\r\nTransfer-Encoding: chunked\r\n\r\n/);
+      assert.match(ok.data, /<h1>Hello World!<\/h1>/);
+    }
+    const nf = await exchange(port, GET('/other'), { done: (d) => completeResponses(d) === 1 });
+    assert.match(nf.data, /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*<h1>404 Not Found<\/h1>/);
+    const na = await exchange(port, 'PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', { done: (d) => completeResponses(d) === 1 });
+    assert.match(na.data, /^HTTP\/1\.1 405 Method not allowed\r\nAllow: GET, HEAD\r\n/);
+  });
+});

@@ -4,7 +4,7 @@
  * crashed worker being replaced.
  */
 import { strict as assert } from 'assert';
-import { app, exchange, freePort, killAll, startServer, waitFor, waitUntilListening, within, type RunningServer } from './helpers/server';
+import { alive, app, exchange, freePort, killAll, startServer, waitFor, waitUntilListening, within, type RunningServer } from './helpers/server';
 
 describe('raw TCP app', function () {
   let server: RunningServer;
@@ -29,6 +29,42 @@ describe('raw TCP app', function () {
     const m = /^127\.0\.0\.1 (\d+) 127\.0\.0\.1 (\d+)\nbye\n$/.exec(r.data);
     assert.ok(m, `unexpected answer ${JSON.stringify(r.data)}`);
     assert.equal(Number(m[1]), port);
+  });
+
+  it('finish() sends FIN and still reads what the client sends afterwards', async function () {
+    const net = await import('net');
+    const sock = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let data = '';
+    sock.on('data', (d) => { data += d.toString(); });
+    const ended = new Promise((r) => sock.on('end', r));
+    await new Promise((r) => sock.on('connect', r));
+    sock.write('finish\n');
+    await within(ended, 5000, 'FIN from the server');
+    assert.equal(data, 'finishing\n');
+    sock.end('twelve bytes');
+    await waitFor(() => /after finish read 12 bytes/.test(server.stderr()), 5000, 'server read after finish');
+  });
+
+  it('reset() drops unflushed output and resets the connection', async function () {
+    const r = await exchange(port, 'reset\n', { timeout: 5000 });
+    assert.equal(r.reset, true);
+    assert.equal(r.data, '');
+  });
+
+  it('write_nb, flush_nb and read_nb return at once', async function () {
+    const r = await exchange(port, 'nb\n', { done: (d) => d.includes('read_nb=') && d.endsWith('\n') });
+    assert.equal(r.data, 'nb-written\nqueued=0 left=0 read_nb=block 0\n');
+  });
+
+  it('ends the worker after a connection whose handler returned non-true (finish runs, a new worker serves)', async function () {
+    const first = await exchange(port, 'once\n', { timeout: 5000 });
+    const m = /^pid (\d+)\n$/.exec(first.data);
+    assert.ok(m, `unexpected answer ${JSON.stringify(first.data)}`);
+    const pid = Number(m[1]);
+    await waitFor(() => !alive(pid), 5000, `worker ${pid} to exit`);
+    assert.match(server.stderr(), new RegExp(`Child process in pool #1 with PID ${pid} exited normally`));
+    const again = await exchange(port, 'still serving\nquit\n', { timeout: 5000 });
+    assert.equal(again.data, 'still serving\nbye\n');
   });
 
   it('resets the connection when the handler raises, logs the error and replaces the worker', async function () {
