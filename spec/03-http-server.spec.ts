@@ -110,6 +110,17 @@ describe('HTTP server (forked workers)', function () {
     assert.equal(data, 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nping');
   });
 
+  it('answers a malformed chunked body with 400 alone, even when the handler catches the error', async function () {
+    const r = await exchange(port,
+      'POST /catch-body-error HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n',
+      { timeout: 5000 });
+    assert.match(r.data, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.equal(completeResponses(r.data), 1);
+    assert.doesNotMatch(r.data, /X-Must-Not-Be-Sent/);
+    assert.equal(r.closed, true);
+    await waitFor(() => /body error caught: .*Encoding error.*; faulty: true\n/.test(server.stderr()), 5000, 'handler log line');
+  });
+
   it('honours the client\'s "Connection: close" and serves HTTP/1.0', async function () {
     const close = await exchange(port, GET('/', 'Connection: close\r\n'), { timeout: 5000 });
     assert.match(close.data, /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n/);

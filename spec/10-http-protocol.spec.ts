@@ -3,7 +3,7 @@
  * head, the chunked body decoder, response framing and the text helpers.
  */
 import { strict as assert } from 'assert';
-import { HttpError, HttpUsageError } from '../src/http/errors';
+import { HttpError, HttpUsageError, errorResponseBody } from '../src/http/errors';
 import { parseRequestHead, type RequestHead } from '../src/http/request-head';
 import { checkRequest } from '../src/http/request-checks';
 import { ChunkedDecoder } from '../src/http/chunked-decoder';
@@ -11,330 +11,546 @@ import { ResponseWriter, writeErrorResponse, type ResponseSink } from '../src/ht
 import { decodeUri, encodeHtml, encodeUri, parseCookies, parseQuery } from '../src/http/uri';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+const MB = 1 << 20;
 
-function head(text: string, limit = 1 << 20): { head: RequestHead; consumed: number } {
+function head(text: string, limit = MB): { head: RequestHead; consumed: number } {
   const b = bytes(text);
   const r = parseRequestHead(b, 0, b.length, limit);
   assert.equal(r.kind, 'complete');
   return r as { kind: 'complete'; head: RequestHead; consumed: number };
 }
 
-function httpError(fn: () => unknown, status: string, text?: string): void {
+function httpError(fn: () => unknown, status: string, text?: string | null): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof HttpError, `expected HttpError, got ${String(err)}`);
     assert.equal(err.status, status);
-    if (text !== undefined) assert.equal(err.text, text);
+    if (text !== undefined) assert.equal(err.text, text ?? undefined);
+    return true;
+  });
+}
+
+function usageError(fn: () => unknown, message: RegExp | string): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof HttpUsageError, `expected HttpUsageError, got ${String(err)}`);
+    if (typeof message === 'string') assert.equal(err.message, message);
+    else assert.match(err.message, message);
     return true;
   });
 }
 
 class Capture implements ResponseSink {
   data = '';
+  writes = 0;
   flushes = 0;
-  write(d: Uint8Array | string): void { this.data += typeof d === 'string' ? d : Buffer.from(d).toString('latin1'); }
+  write(d: Uint8Array | string): void {
+    this.writes++;
+    this.data += typeof d === 'string' ? d : Buffer.from(d.buffer, d.byteOffset, d.length).toString('latin1');
+  }
   flush(): void { this.flushes++; }
 }
 
-function writer(method = 'GET', version: '1.0' | '1.1' = '1.1', opts: { close?: boolean; keepAlive?: boolean; chunk?: number; statics?: string[] } = {}) {
+interface WriterOpts { close?: boolean; keepAlive?: boolean; chunk?: number; statics?: string[] }
+function writer(method = 'GET', version: '1.0' | '1.1' = '1.1', opts: WriterOpts = {}) {
   const sink = new Capture();
   const w = new ResponseWriter(sink, method, version,
     { staticHeaders: opts.statics ?? [], minimumOutputChunkSize: opts.chunk ?? 1024 }, opts.close ?? false, opts.keepAlive ?? false);
   return { w, sink };
 }
 
+/** A complete response with the given calls, as the client sees it. */
+function respond(fn: (w: ResponseWriter) => void, method = 'GET', version: '1.0' | '1.1' = '1.1', opts: WriterOpts = {}) {
+  const { w, sink } = writer(method, version, opts);
+  fn(w);
+  w.finish();
+  return { w, sink, data: sink.data };
+}
+
 describe('HTTP request head', function () {
   it('parses method, target, version and headers, reporting the bytes consumed', function () {
-    const text = 'GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Sp:   padded value \t\r\n\r\nNEXT';
+    const text = 'GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Sp:   padded: value \t\r\nEmpty:\r\nlat: \xe9\xff\r\n\r\nNEXT';
     const r = head(text);
-    assert.deepEqual(r.head, { method: 'GET', target: '/a?b=1', version: '1.1', headers: [['Host', 'x'], ['X-Sp', 'padded value']] });
+    assert.deepEqual(r.head, {
+      method: 'GET', target: '/a?b=1', version: '1.1',
+      headers: [['Host', 'x'], ['X-Sp', 'padded: value'], ['Empty', ''], ['lat', '\xe9\xff']],
+    });
     assert.equal(r.consumed, text.length - 4);
   });
 
-  it('accepts bare LF line endings, HTTP/1.0, and leading empty lines', function () {
-    const r = head('\r\n\nPOST / HTTP/1.0\nA: 1\n\n');
-    assert.equal(r.head.method, 'POST');
-    assert.equal(r.head.version, '1.0');
-    assert.deepEqual(r.head.headers, [['A', '1']]);
+  it('accepts bare LF line endings, HTTP/1.0, tabs and runs of blanks, and skips leading empty lines', function () {
+    const text = '\r\n\nget\t /x  HTTP/1.0\nA: 1\n\n';
+    const r = head(text);
+    assert.deepEqual(r.head, { method: 'get', target: '/x', version: '1.0', headers: [['A', '1']] });
+    assert.equal(r.consumed, text.length);
+    assert.deepEqual(head('GET / HTTP/1.1\n\n').head.headers, []);
   });
 
   it('is incomplete until the blank line, byte by byte, then complete', function () {
-    const text = bytes('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const text = bytes('\r\nGET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\r\n');
     for (let end = 0; end < text.length; end++) {
-      assert.deepEqual(parseRequestHead(text, 0, end, 1 << 20), { kind: 'incomplete' }, `at ${end}`);
+      assert.deepEqual(parseRequestHead(text, 0, end, MB), { kind: 'incomplete' }, `at ${end}`);
     }
-    assert.equal(parseRequestHead(text, 0, text.length, 1 << 20).kind, 'complete');
+    const r = parseRequestHead(text, 0, text.length, MB);
+    assert.equal(r.kind === 'complete' && r.consumed, text.length);
   });
 
   it('parses pipelined heads one after the other from an offset', function () {
-    const text = bytes('GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
-    const first = parseRequestHead(text, 0, text.length, 1000);
-    assert.equal(first.kind, 'complete');
-    const consumed = (first as { consumed: number }).consumed;
-    const second = parseRequestHead(text, consumed, text.length, 1000);
-    assert.equal(second.kind === 'complete' && second.head.target, '/2');
+    const one = 'GET /1 HTTP/1.1\r\nHost: x\r\n\r\n';
+    const text = bytes('junk' + one + 'POST /2 HTTP/1.1\r\nHost: y\r\nContent-Length: 0\r\n\r\nGET /3 HTTP/1.1\r\n');
+    const first = parseRequestHead(text, 4, text.length, 1000);
+    assert.ok(first.kind === 'complete');
+    assert.equal(first.consumed, one.length);
+    assert.equal(first.head.target, '/1');
+    const second = parseRequestHead(text, 4 + first.consumed, text.length, 1000);
+    assert.ok(second.kind === 'complete');
+    assert.deepEqual([second.head.method, second.head.target, second.head.headers.length], ['POST', '/2', 2]);
+    assert.equal(parseRequestHead(text, 4 + first.consumed + second.consumed, text.length, 1000).kind, 'incomplete');
+  });
+
+  it('handles many header lines', function () {
+    let text = 'GET / HTTP/1.1\r\n';
+    for (let i = 0; i < 300; i++) text += `H${i}: ${i}\r\n`;
+    const r = head(text + '\r\n');
+    assert.equal(r.head.headers.length, 300);
+    assert.deepEqual(r.head.headers[299], ['H299', '299']);
   });
 
   it('answers 505 for other versions and a missing version', function () {
-    httpError(() => head('GET / HTTP/2.0\r\n\r\n'), '505 HTTP Version Not Supported');
-    httpError(() => head('GET /\r\n\r\n'), '505 HTTP Version Not Supported');
+    for (const line of ['GET / HTTP/2.0', 'GET /', 'GET / HTTP/1.2', 'GET / http/1.1', 'GET / HTTP/1.10', 'GET / HTTP/1']) {
+      httpError(() => head(`${line}\r\nHost: x\r\n\r\n`), '505 HTTP Version Not Supported');
+    }
   });
 
-  it('answers 400 for obs-fold, a space before the colon, and lines without a colon', function () {
-    httpError(() => head('GET / HTTP/1.1\r\nA: 1\r\n folded\r\n\r\n'), '400 Bad Request');
-    httpError(() => head('GET / HTTP/1.1\r\nA : 1\r\n\r\n'), '400 Bad Request');
-    httpError(() => head('GET / HTTP/1.1\r\nno colon\r\n\r\n'), '400 Bad Request');
+  it('answers 400 for obs-fold, a blank before the colon, a bad name and lines without a colon', function () {
+    for (const bad of ['A: 1\r\n folded', 'A: 1\r\n\tfolded', 'A : 1', 'A\t: 1', 'no colon', ': no name', 'A B: 1', 'A\rB: 1']) {
+      httpError(() => head(`GET / HTTP/1.1\r\n${bad}\r\n\r\n`), '400 Bad Request', null);
+    }
+    httpError(() => head('GET\r\n\r\n'), '400 Bad Request');
+    httpError(() => head('GET / x HTTP/1.1\r\n\r\n'), '400 Bad Request');
+    httpError(() => head(' \r\n\r\n'), '400 Bad Request');
   });
 
   it('answers 414 when the request line exceeds the limit, 431 when the headers do', function () {
-    httpError(() => parseRequestHead(bytes('GET /' + 'a'.repeat(100)), 0, 105, 64), '414 Request-URI Too Long');
+    const line = bytes('xxGET /' + 'a'.repeat(100));
+    for (const end of [66, 80, line.length]) httpError(() => parseRequestHead(line, 2, end, 64), '414 Request-URI Too Long');
+    assert.equal(parseRequestHead(line, 2, 65, 64).kind, 'incomplete');
     const long = bytes('GET / HTTP/1.1\r\nA: ' + 'b'.repeat(100));
     httpError(() => parseRequestHead(long, 0, long.length, 64), '431 Request Header Fields Too Large');
+    // Leading empty lines count toward the limit.
+    const blank = bytes('\r\n'.repeat(40));
+    httpError(() => parseRequestHead(blank, 0, blank.length, 64), '414 Request-URI Too Long');
+  });
+
+  it('accepts a head of exactly the limit, even with more bytes after it', function () {
+    const text = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+    const b = bytes(text + 'GET /next HTTP/1.1\r\n');
+    const r = parseRequestHead(b, 0, b.length, text.length);
+    assert.equal(r.kind === 'complete' && r.consumed, text.length);
+    httpError(() => parseRequestHead(b, 0, b.length, text.length - 1), '431 Request Header Fields Too Large');
   });
 });
 
 describe('HTTP request checks', function () {
-  const check = (text: string, limit = 1000) => checkRequest(head(text).head, limit);
+  const req = (text: string) => head(text).head;
+  const check = (text: string, limit = 1000) => checkRequest(req(text), limit);
+  const get = (headers: string, target = '/', version = '1.1', method = 'GET') =>
+    check(`${method} ${target} HTTP/${version}\r\n${headers}\r\n`);
 
   it('splits path (no leading slash, not decoded) and query (with "?")', function () {
-    const info = check('GET /a%20b/c?x=1&y HTTP/1.1\r\nHost: h\r\n\r\n');
-    assert.equal(info.path, 'a%20b/c');
-    assert.equal(info.query, '?x=1&y');
-    assert.equal(check('GET / HTTP/1.1\r\nHost: h\r\n\r\n').query, '');
+    const info = get('Host: h\r\n', '/a%20b/c?x=1&y?z');
+    assert.deepEqual([info.path, info.query, info.host], ['a%20b/c', '?x=1&y?z', 'h']);
+    assert.deepEqual([get('Host: h\r\n').path, get('Host: h\r\n').query], ['', '']);
+    assert.deepEqual(get('Host: h\r\n', '/?').query, '?');
   });
 
-  it('validates Content-Length', function () {
-    assert.equal(check('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0012\r\n\r\n').bodyLength, 12);
-    assert.equal(check('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n').bodyLength, 5);
-    httpError(() => check('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n'), '400 Bad Request', 'Content-Length header(s) invalid');
-    httpError(() => check('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n'), '400 Bad Request', 'Content-Length header(s) invalid');
-    httpError(() => check('POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n'), '413 Request Entity Too Large', 'Announced request body size is too big');
+  it('reports body framing and the defaults', function () {
+    assert.deepEqual(get('Host: h\r\n'), {
+      path: '', query: '', host: 'h', bodyLength: 0, chunked: false, expectContinue: false, closeRequested: false, keepAliveRequested: false,
+    });
+  });
+
+  it('validates Content-Length: plain digits, all equal, within the limit', function () {
+    assert.equal(get('Host: h\r\nContent-Length: 0012\r\n').bodyLength, 12);
+    assert.equal(get('Host: h\r\ncontent-length: 5, 005\r\nCONTENT-LENGTH: 5,\r\n').bodyLength, 5);
+    assert.equal(get('Host: h\r\nContent-Length: 1000\r\n').bodyLength, 1000);
+    assert.equal(get('Host: h\r\nContent-Length: 000\r\n').bodyLength, 0);
+    for (const bad of ['5\r\nContent-Length: 6', '-5', '+5', '5 5', '0x5', '5.0', '', ' , ', 'nil', '1e3', '5, 6']) {
+      httpError(() => get(`Host: h\r\nContent-Length: ${bad}\r\n`), '400 Bad Request', 'Content-Length header(s) invalid');
+    }
+    for (const big of ['1001', '99999999999999999999999', '9007199254740993']) {
+      httpError(() => get(`Host: h\r\nContent-Length: ${big}\r\n`), '413 Request Entity Too Large', 'Announced request body size is too big');
+    }
+    // Compared exactly, not as floats.
+    httpError(() => get('Host: h\r\nContent-Length: 99999999999999999999, 99999999999999999998\r\n'), '400 Bad Request');
   });
 
   it('accepts only "chunked" as Transfer-Encoding, which wins over Content-Length', function () {
-    const info = check('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\nContent-Length: 3\r\n\r\n');
-    assert.equal(info.chunked, true);
-    assert.equal(info.bodyLength, 0);
-    httpError(() => check('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n'), '400 Bad Request', 'Unexpected Transfer-Encoding');
+    const info = get('Host: h\r\nTransfer-Encoding: Chunked\r\nContent-Length: 3\r\n');
+    assert.deepEqual([info.chunked, info.bodyLength], [true, 0]);
+    for (const bad of ['gzip, chunked', 'chunked, chunked', 'identity', '', 'chunked\r\nTransfer-Encoding: chunked']) {
+      httpError(() => get(`Host: h\r\nTransfer-Encoding: ${bad}\r\n`), '400 Bad Request', 'Unexpected Transfer-Encoding');
+    }
   });
 
   it('accepts only 100-continue expectations', function () {
-    assert.equal(check('POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\n\r\n').expectContinue, true);
-    httpError(() => check('GET / HTTP/1.1\r\nHost: h\r\nExpect: x\r\n\r\n'), '417 Expectation Failed', 'Unexpected Expect header');
+    assert.equal(get('Host: h\r\nExpect: 100-Continue\r\n').expectContinue, true);
+    assert.equal(get('Expect: 100-continue\r\n', '/', '1.0').expectContinue, false);
+    for (const bad of ['x', '100-continue, foo', '100-continue\r\nExpect: 200-ok']) {
+      httpError(() => get(`Host: h\r\nExpect: ${bad}\r\n`), '417 Expectation Failed', 'Unexpected Expect header');
+    }
   });
 
   it('requires one valid Host in HTTP/1.1, not in 1.0', function () {
-    for (const bad of ['', 'Host: \r\n', 'Host: a,b\r\n', 'Host: a\r\nHost: a\r\n']) {
-      httpError(() => check(`GET / HTTP/1.1\r\n${bad}\r\n`), '400 Bad Request', 'No valid host header');
+    for (const bad of ['', 'Host: \r\n', 'Host: a,b\r\n', 'Host: a\r\nHost: a\r\n', 'Host: a\r\nhost: b\r\n']) {
+      httpError(() => get(bad), '400 Bad Request', 'No valid host header');
+      if (bad !== '') httpError(() => get(bad, '/', '1.0'), '400 Bad Request', 'No valid host header');
     }
-    assert.equal(check('GET / HTTP/1.0\r\n\r\n').host, '');
+    assert.equal(get('', '/', '1.0').host, '');
+    assert.equal(get('HOST: example.org:81\r\n', '/', '1.0').host, 'example.org:81');
   });
 
-  it('handles absolute-form targets and OPTIONS *', function () {
-    const info = check('GET HTTP://h:8/p?q HTTP/1.1\r\nHost: h:8\r\n\r\n');
-    assert.deepEqual([info.path, info.query], ['p', '?q']);
-    httpError(() => check('GET http://other/ HTTP/1.1\r\nHost: h\r\n\r\n'), '400 Bad Request', 'No valid host header');
-    const star = check('OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n');
+  it('handles absolute-form targets', function () {
+    assert.deepEqual(pick(get('Host: h:8\r\n', 'HTTP://h:8/p/q?x=1')), ['p/q', '?x=1', 'h:8']);
+    assert.deepEqual(pick(get('Host: h\r\n', 'https://h')), ['', '', 'h']);
+    assert.deepEqual(pick(get('Host: h\r\n', 'http://h?a')), ['', '?a', 'h']);
+    assert.deepEqual(pick(get('', 'http://from-uri/x', '1.0')), ['x', '', 'from-uri']);
+    httpError(() => get('Host: h\r\n', 'http://other/'), '400 Bad Request', 'No valid host header');
+    httpError(() => get('Host: h\r\n', 'http://H/'), '400 Bad Request', 'No valid host header');
+    httpError(() => get('', 'http://h/'), '400 Bad Request', 'No valid host header');
+    for (const bad of ['ftp://h/', 'http:/h/', 'h/x', 'x', 'http//h', '*']) {
+      httpError(() => get('Host: h\r\n', bad), '400 Bad Request', 'Invalid request target');
+    }
+    function pick(i: { path: string | null; query: string | null; host: string }) { return [i.path, i.query, i.host]; }
+  });
+
+  it('allows "*" only for OPTIONS (path and query null)', function () {
+    const star = get('Host: h\r\n', '*', '1.1', 'OPTIONS');
     assert.deepEqual([star.path, star.query], [null, null]);
-    httpError(() => check('GET * HTTP/1.1\r\nHost: h\r\n\r\n'), '400 Bad Request', 'Invalid request target');
-    httpError(() => check('GET x HTTP/1.1\r\nHost: h\r\n\r\n'), '400 Bad Request', 'Invalid request target');
+    assert.equal(get('Host: h\r\n', '/x', '1.1', 'OPTIONS').path, 'x');
+    httpError(() => get('Host: h\r\n', '*', '1.1', 'options'), '400 Bad Request', 'Invalid request target');
+  });
+
+  it('checks in Moonbridge\'s order: Content-Length, Transfer-Encoding, Expect, Host, target', function () {
+    const all = ['Content-Length: x', 'Transfer-Encoding: gzip', 'Expect: x', 'Host: a, b'];
+    const expected: Array<[string, string]> = [
+      ['400 Bad Request', 'Content-Length header(s) invalid'], ['400 Bad Request', 'Unexpected Transfer-Encoding'],
+      ['417 Expectation Failed', 'Unexpected Expect header'], ['400 Bad Request', 'No valid host header'],
+    ];
+    for (let i = 0; i < all.length; i++) {
+      const lines = all.slice(i).map((l) => l + '\r\n').join('');
+      httpError(() => get(lines, 'bad-target'), ...expected[i]);
+    }
+    httpError(() => get('Host: h\r\n', 'bad-target'), '400 Bad Request', 'Invalid request target');
+    httpError(() => get('Host: h\r\nContent-Length: 2000\r\nTransfer-Encoding: gzip\r\n'), '413 Request Entity Too Large');
   });
 
   it('reads the client\'s Connection tokens', function () {
-    const info = check('GET / HTTP/1.1\r\nHost: h\r\nConnection: Keep-Alive, Close\r\n\r\n');
-    assert.equal(info.closeRequested, true);
-    assert.equal(info.keepAliveRequested, true);
+    const both = get('Host: h\r\nConnection: Keep-Alive, Upgrade\r\nconnection: CLOSE\r\n');
+    assert.deepEqual([both.closeRequested, both.keepAliveRequested], [true, true]);
+    const ka = get('Host: h\r\nConnection: keep-alive\r\n');
+    assert.deepEqual([ka.closeRequested, ka.keepAliveRequested], [false, true]);
+    const none = get('Host: h\r\nConnection: closed, x-close\r\nX-Connection: close\r\n');
+    assert.deepEqual([none.closeRequested, none.keepAliveRequested], [false, false]);
   });
 });
 
 describe('chunked request bodies', function () {
-  const body = bytes('5;ext=1\r\nhello\r\n6\r\n world\r\n00\r\nTrailer: x\r\n\r\nNEXT');
+  const text = '5;ext=1\r\nhello\r\n6 ; a="b"\r\n world\r\nA\r\n0123456789\r\n00\r\nTrailer: x\r\nT2: y\r\n\r\n';
+  const body = bytes(text + 'NEXT');
 
-  function decodeAll(split: number, limit = 1000): { data: string; consumed: number; done: boolean } {
+  /** Feeds buf in pieces cut at the given positions, as a connection would (unconsumed bytes are offered again). */
+  function feed(buf: Uint8Array, cuts: number[], limit = 1000): { data: string; consumed: number; done: boolean } {
     const d = new ChunkedDecoder(limit);
     let data = '';
-    let consumed = 0;
-    for (const [from, to] of [[0, split], [split, body.length]]) {
-      let pos = from;
-      while (pos < to && !d.done) {
-        const r = d.decode(body, pos, to);
-        data += r.data.map((x) => Buffer.from(x).toString('latin1')).join('');
+    let pos = 0;
+    for (const cut of [...cuts, buf.length]) {
+      while (pos < cut && !d.done) {
+        const r = d.decode(buf, pos, cut);
+        for (const x of r.data) {
+          assert.equal(x.buffer, buf.buffer, 'data are views into the input');
+          data += Buffer.from(x.buffer, x.byteOffset, x.length).toString('latin1');
+        }
         pos += r.consumed;
-        consumed += r.consumed;
+        assert.equal(r.done, d.done);
         if (r.consumed === 0) break;
       }
     }
-    return { data, consumed, done: d.done };
+    return { data, consumed: pos, done: d.done };
   }
 
   it('decodes with extensions, a "00" last chunk and trailers, split at every byte', function () {
     for (let split = 0; split <= body.length; split++) {
-      const r = decodeAll(split);
-      assert.equal(r.data, 'hello world', `split ${split}`);
-      assert.equal(r.done, true);
-      assert.equal(r.consumed, body.length - 4, 'stops before the next request');
+      assert.deepEqual(feed(body, [split]), { data: 'hello world0123456789', consumed: text.length, done: true }, `split ${split}`);
+    }
+    const everyByte = Array.from({ length: body.length }, (_, i) => i);
+    assert.deepEqual(feed(body, everyByte), { data: 'hello world0123456789', consumed: text.length, done: true });
+  });
+
+  it('accepts a lone "0" or "00" last chunk, bare LF lines and upper-case hex', function () {
+    for (const t of ['0\r\n\r\n', '00\r\n\r\n', '0\n\n', '0;x\r\n\r\n', '000\r\nA: b\n\r\n']) {
+      assert.deepEqual(feed(bytes(t + 'X'), []), { data: '', consumed: t.length, done: true }, JSON.stringify(t));
+    }
+    assert.deepEqual(feed(bytes('B\nhello world\n0\n\n'), []).data, 'hello world');
+    assert.equal(feed(bytes('0000000000003\r\nabc\r\n0\r\n\r\n'), []).data, 'abc');
+  });
+
+  it('waits for more input without consuming past the body', function () {
+    const d = new ChunkedDecoder(100);
+    const b = bytes('3\r\nab');
+    const r = d.decode(b, 0, b.length);
+    assert.deepEqual([r.consumed, r.done, r.data.length], [b.length, false, 1]);
+    assert.equal(d.done, false);
+  });
+
+  it('rejects malformed chunks', function () {
+    for (const bad of ['x\r\n', ';a\r\n0\r\n\r\n', '\r\n', '5\r\nhelloX', '5\rx', '5\r\nhello\rx', '12345678901234\r\n', '-1\r\n', ' 5\r\n']) {
+      httpError(() => feed(bytes(bad), []), '400 Bad Request', 'Encoding error while reading chunk of request body');
     }
   });
 
-  it('enforces the size limit and the hex digit count', function () {
-    httpError(() => decodeAll(0, 8), '413 Request Entity Too Large', 'Request body size limit exceeded');
-    const d = new ChunkedDecoder(1000);
-    httpError(() => d.decode(bytes('12345678901234\r\n'), 0, 16), '400 Bad Request');
-    const t = new ChunkedDecoder(12);
-    const tb = bytes('0\r\nX-Long-Trailer: yes\r\n\r\n');
-    httpError(() => t.decode(tb, 0, tb.length), '413 Request Entity Too Large',
+  it('enforces the size limit on data plus extensions, and on the trailer section', function () {
+    assert.equal(feed(bytes('5\r\nhello\r\n0\r\n\r\n'), [], 5).data, 'hello');
+    httpError(() => feed(bytes('5\r\nhello\r\n1\r\n'), [], 5), '413 Request Entity Too Large', 'Request body size limit exceeded');
+    // Announced sizes are refused before the data arrive.
+    httpError(() => new ChunkedDecoder(10).decode(bytes('fffffffffffff\r\n'), 0, 15), '413 Request Entity Too Large');
+    httpError(() => feed(bytes('3;abc\r\nabc\r\n0\r\n\r\n'), [], 6), '413 Request Entity Too Large', 'Request body size limit exceeded');
+    assert.equal(feed(bytes('3;ab\r\nabc\r\n0\r\n\r\n'), [], 6).data, 'abc');
+    httpError(() => feed(bytes('0\r\nX-Long-Trailer: yes\r\n\r\n'), [], 12), '413 Request Entity Too Large',
       'Request body size limit exceeded while reading trailer section of chunked request body');
+    assert.equal(feed(bytes('2\r\nab\r\n0\r\nX: 1\r\n\r\n'), [], 7).done, true);
   });
 });
 
 describe('HTTP response framing', function () {
-  it('frames a small body as one chunk, sent at finish', function () {
+  it('frames a small body as one chunk, sent at finish as a single write', function () {
     const { w, sink } = writer();
     w.sendStatus('200 OK');
     w.sendHeader('Content-Type', 'text/plain');
-    w.sendData('Hello');
+    w.sendData('Hel');
+    w.sendData(bytes('lo'));
     assert.equal(sink.data, '');
+    assert.equal(w.state, 'headers_sent');
+    assert.equal(w.canSendErrorResponse, true);
     w.finish();
     assert.equal(sink.data, 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHello\r\n0\r\n\r\n');
+    assert.deepEqual([sink.writes, sink.flushes, w.state, w.closeConnection, w.canSendErrorResponse], [1, 1, 'finished', false, false]);
     w.finish(); // idempotent
-    assert.equal(w.closeConnection, false);
+    w.flush(); // no-op after finish
+    assert.deepEqual([sink.writes, sink.flushes], [1, 1]);
   });
 
-  it('puts static headers right after the status line', function () {
-    const { w, sink } = writer('GET', '1.1', { statics: ['Server: t', 'X-A: b'] });
-    w.sendStatus('404 Not Found');
-    w.sendHeader('K', 'v');
-    w.finish();
-    assert.match(sink.data, /^HTTP\/1\.1 404 Not Found\r\nServer: t\r\nX-A: b\r\nK: v\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$/);
+  it('puts static headers right after the status line, then app headers, then framing', function () {
+    const { data } = respond((w) => { w.closeAfterFinish(); w.sendStatus('404 Not Found'); w.sendHeader('K', 'v'); }, 'GET', '1.1',
+      { statics: ['Server: t', 'X-A: b'] });
+    assert.equal(data, 'HTTP/1.1 404 Not Found\r\nServer: t\r\nX-A: b\r\nK: v\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n');
   });
 
   it('sends Content-Length bodies raw and checks the length', function () {
-    const { w, sink } = writer();
-    w.sendStatus('200 OK');
-    w.sendHeader('Content-Length', '3');
-    w.sendData('abc');
-    w.finish();
-    assert.equal(sink.data, 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc');
+    const ok = respond((w) => { w.sendStatus('200 OK'); w.sendHeader('content-length', ' 3 '); w.sendData('ab'); w.sendData('c'); });
+    assert.equal(ok.data, 'HTTP/1.1 200 OK\r\ncontent-length:  3 \r\n\r\nabc');
+    assert.equal(ok.sink.writes, 1);
     const over = writer().w;
     over.sendStatus('200 OK');
     over.sendHeader('Content-Length', '2');
-    assert.throws(() => over.sendData('abc'), (e: unknown) => e instanceof HttpUsageError && e.message === 'Content length exceeded');
-    const under = writer().w;
-    under.sendStatus('200 OK');
-    under.sendHeader('Content-Length', '2');
-    under.sendData('a');
-    assert.throws(() => under.finish(), /Content length not used/);
+    usageError(() => over.sendData('abc'), 'Content length exceeded');
+    const under = writer();
+    under.w.sendStatus('200 OK');
+    under.w.sendHeader('Content-Length', '2');
+    under.w.sendData('a');
+    usageError(() => under.w.finish(), 'Content length not used');
+    assert.equal(under.sink.data, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\na');
+    assert.deepEqual([under.w.state, under.w.closeConnection], ['finished', true]);
+    const twice = writer().w;
+    twice.sendStatus('200 OK');
+    twice.sendHeader('Content-Length', '2');
+    usageError(() => twice.sendHeader('Content-Length', '2'), /already been sent/);
+    usageError(() => twice.sendHeader('Content-Length', 'x'), /already been sent/);
+    const bad = writer().w;
+    bad.sendStatus('200 OK');
+    usageError(() => bad.sendHeader('Content-Length', '-1'), /Invalid Content-Length/);
   });
 
   it('sends the GET headers for HEAD but no body and no terminator', function () {
-    const { w, sink } = writer('HEAD');
-    w.sendStatus('200 OK');
-    w.sendData('ignored');
-    w.finish();
-    assert.equal(sink.data, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const chunked = respond((w) => { w.sendStatus('200 OK'); w.sendData('ignored'); }, 'HEAD');
+    assert.equal(chunked.data, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const length = respond((w) => { w.sendStatus('200 OK'); w.sendHeader('Content-Length', '100'); w.sendData('x'); }, 'HEAD');
+    assert.equal(length.data, 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n');
+    assert.equal(length.w.closeConnection, false);
   });
 
-  it('sends 204 and 304 without framing, 205 with Content-Length: 0', function () {
-    for (const status of ['204 No Content', '304 Not Modified']) {
-      const { w, sink } = writer();
-      w.sendStatus(status);
-      w.finish();
-      assert.equal(sink.data, `HTTP/1.1 ${status}\r\n\r\n`);
+  it('sends 101, 204 and 304 without framing, 205 with Content-Length: 0', function () {
+    for (const status of ['101 Switching Protocols', '204 No Content', '304 Not Modified']) {
+      const { data, w } = respond((x) => { x.sendStatus(status); x.sendHeader('A', 'b'); x.sendData(''); });
+      assert.equal(data, `HTTP/1.1 ${status}\r\nA: b\r\n\r\n`);
+      assert.equal(w.closeConnection, false);
     }
-    const { w, sink } = writer();
-    w.sendStatus('205 Reset Content');
-    w.finish();
-    assert.equal(sink.data, 'HTTP/1.1 205 Reset Content\r\nContent-Length: 0\r\n\r\n');
+    const reset = respond((w) => { w.sendStatus('205 Reset Content'); w.sendHeader('A', 'b'); }, 'GET', '1.1', { statics: ['S: 1'] });
+    assert.equal(reset.data, 'HTTP/1.1 205 Reset Content\r\nS: 1\r\nContent-Length: 0\r\nA: b\r\n\r\n');
+    const { w } = writer();
+    w.sendStatus('204 No Content');
+    assert.equal(w.state, 'bodyless_status_sent');
+    usageError(() => w.sendData('x'), /status 204 has no body/);
   });
 
   it('sends 1xx informational responses before the final one', function () {
-    const { w, sink } = writer();
+    const { w, sink } = writer('GET', '1.1', { statics: ['S: 1'] });
     w.sendStatus('103 Early Hints');
+    assert.equal(w.state, 'info_status_sent');
     w.sendHeader('Link', '</a>');
     w.finishHeaders();
-    assert.equal(sink.data, 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n');
-    w.sendStatus('200 OK');
+    assert.equal(sink.data, 'HTTP/1.1 103 Early Hints\r\nS: 1\r\nLink: </a>\r\n\r\n');
+    assert.deepEqual([w.state, sink.flushes, w.canSendErrorResponse], ['init', 1, true]);
+    w.sendStatus('102 Processing');
+    w.sendStatus('200 OK'); // ends the 102 implicitly
     w.finish();
-    assert.equal(sink.data.slice(sink.data.indexOf('\r\n\r\n') + 4), 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.equal(sink.data.slice(sink.data.indexOf('\r\n\r\n') + 4),
+      'HTTP/1.1 102 Processing\r\nS: 1\r\n\r\nHTTP/1.1 200 OK\r\nS: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     const info = writer().w;
-    info.sendStatus('102 Processing');
-    assert.throws(() => info.sendHeader('Content-Length', '0'), /not allowed in informational/);
+    info.sendStatus('100 Continue');
+    usageError(() => info.sendHeader('Content-Length', '0'), /not allowed in an informational/);
+    usageError(() => info.sendHeader('Connection', 'close'), /not allowed in an informational/);
+    usageError(() => info.sendData('x'), /only an informational/);
+    usageError(() => info.finish(), /only an informational/);
+    // HTTP/1.0 clients get no 1xx responses.
+    const old = respond((x) => { x.sendStatus('103 Early Hints'); x.finishHeaders(); x.sendStatus('200 OK'); x.sendHeader('Content-Length', '0'); },
+      'GET', '1.0');
+    assert.equal(old.data, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   });
 
   it('buffers output up to the minimum chunk size; flush() sends a small chunk', function () {
     const { w, sink } = writer('GET', '1.1', { chunk: 4 });
+    const H = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
     w.sendStatus('200 OK');
+    w.flush(); // the header block only: no empty chunk
+    assert.equal(sink.data, H);
+    assert.equal(w.canSendErrorResponse, false);
     w.sendData('ab');
     w.flush();
-    assert.equal(sink.data, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n');
-    w.sendData('cdef');
+    w.flush();
+    assert.equal(sink.data.slice(H.length), '2\r\nab\r\n');
+    w.sendData('cd');
+    assert.equal(sink.data.slice(H.length + 7), '');
+    w.sendData(bytes('ef'));
+    assert.equal(sink.data.slice(H.length + 7), '4\r\ncdef\r\n');
     w.sendData('g');
     w.finish();
-    assert.equal(sink.data.slice(sink.data.indexOf('ab\r\n') + 4), '4\r\ncdef\r\n1\r\ng\r\n0\r\n\r\n');
+    assert.equal(sink.data.slice(H.length + 7), '4\r\ncdef\r\n1\r\ng\r\n0\r\n\r\n');
+    assert.equal(sink.flushes, 4);
   });
 
-  it('closes after the response when the client or the app asks', function () {
-    const client = writer('GET', '1.1', { close: true });
-    client.w.sendStatus('200 OK');
-    client.w.finish();
-    assert.match(client.sink.data, /Connection: close\r\n\r\n/);
+  it('sends large bodies intact', function () {
+    const big = Buffer.alloc(100000, 0x61);
+    const { data } = respond((w) => { w.sendStatus('200 OK'); w.sendData('<'); w.sendData(big); w.sendData('>'); }, 'GET', '1.1', { chunk: 1 << 20 });
+    assert.equal(data, `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${(100002).toString(16)}\r\n<${'a'.repeat(100000)}>\r\n0\r\n\r\n`);
+  });
+
+  it('finishHeaders() sends the header block and flushes; the body follows', function () {
+    const { w, sink } = writer();
+    w.sendStatus('200 OK');
+    w.finishHeaders();
+    w.finishHeaders();
+    assert.deepEqual([sink.data, sink.flushes], ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', 1]);
+    w.sendData('x');
+    w.finish();
+    assert.equal(sink.data, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n');
+  });
+
+  it('closes after the response when the client or the app asks (HTTP/1.1)', function () {
+    const client = respond((w) => w.sendStatus('200 OK'), 'GET', '1.1', { close: true, keepAlive: true });
+    assert.equal(client.data, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n');
     assert.equal(client.w.closeConnection, true);
     const app = writer();
+    assert.equal(app.w.closeConnection, false);
     app.w.closeAfterFinish();
-    app.w.sendStatus('200 OK');
-    app.w.finish();
     assert.equal(app.w.closeConnection, true);
-    const header = writer();
-    header.w.sendStatus('200 OK');
-    header.w.sendHeader('Connection', 'close');
-    header.w.finish();
+    app.w.sendStatus('200 OK');
+    app.w.sendHeader('Content-Length', '0');
+    app.w.finish();
+    assert.equal(app.sink.data, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    const header = respond((w) => { w.sendStatus('200 OK'); w.sendHeader('Connection', 'Upgrade, Close'); }, 'GET', '1.1', { close: true });
+    assert.equal(header.data, 'HTTP/1.1 200 OK\r\nConnection: Upgrade, Close\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     assert.equal(header.w.closeConnection, true);
+    const ka = respond((w) => w.sendStatus('200 OK'), 'GET', '1.1', { keepAlive: true });
+    assert.doesNotMatch(ka.data, /Connection/);
+    assert.equal(ka.w.closeConnection, false);
   });
 
   it('serves HTTP/1.0 unchunked, closing unless keep-alive was asked with a known length', function () {
-    const plain = writer('GET', '1.0');
-    plain.w.sendStatus('200 OK');
-    plain.w.sendData('raw');
-    plain.w.finish();
-    assert.equal(plain.sink.data, 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nraw');
-    const ka = writer('GET', '1.0', { keepAlive: true });
-    ka.w.sendStatus('200 OK');
-    ka.w.sendHeader('Content-Length', '2');
-    ka.w.sendData('ok');
-    ka.w.finish();
-    assert.equal(ka.sink.data, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+    const plain = respond((w) => { w.sendStatus('200 OK'); w.sendData('raw'); }, 'GET', '1.0');
+    assert.equal(plain.data, 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nraw');
+    assert.equal(plain.w.closeConnection, true);
+    const noLength = respond((w) => { w.sendStatus('200 OK'); w.sendData('raw'); }, 'GET', '1.0', { keepAlive: true });
+    assert.equal(noLength.data, 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nraw');
+    const ka = respond((w) => { w.sendStatus('200 OK'); w.sendHeader('Content-Length', '2'); w.sendData('ok'); }, 'GET', '1.0', { keepAlive: true });
+    assert.equal(ka.data, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
     assert.equal(ka.w.closeConnection, false);
+    const empty = respond((w) => w.sendStatus('304 Not Modified'), 'GET', '1.0', { keepAlive: true });
+    assert.equal(empty.data, 'HTTP/1.1 304 Not Modified\r\nConnection: keep-alive\r\n\r\n');
+    const appClose = respond((w) => { w.closeAfterFinish(); w.sendStatus('200 OK'); w.sendHeader('Content-Length', '0'); }, 'GET', '1.0', { keepAlive: true });
+    assert.equal(appClose.data, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    const unknown = writer('GET', '1.0', { keepAlive: true }).w;
+    assert.equal(unknown.closeConnection, true, 'forecast before the length is known');
   });
 
   it('refuses misuse with clear errors', function () {
     const { w } = writer();
-    assert.throws(() => w.sendHeader('A', 'b'), /HTTP status has not been sent yet/);
-    assert.throws(() => w.finish(), /HTTP status has not been sent/);
+    usageError(() => w.sendHeader('A', 'b'), 'HTTP status has not been sent yet');
+    usageError(() => w.finishHeaders(), 'HTTP status has not been sent yet');
+    usageError(() => w.sendData('x'), /HTTP status has not been sent yet/);
+    usageError(() => w.finish(), /HTTP status has not been sent yet/);
+    usageError(() => w.sendStatus('OK'), /Invalid HTTP status "OK"/);
+    usageError(() => w.sendStatus('20 OK'), /Invalid HTTP status/);
+    usageError(() => w.sendStatus('2000 OK'), /Invalid HTTP status/);
     w.sendStatus('200 OK');
-    assert.throws(() => w.sendStatus('200 OK'), /HTTP status has already been sent/);
+    usageError(() => w.sendStatus('200 OK'), 'HTTP status has already been sent');
     w.sendData('x');
-    assert.throws(() => w.sendHeader('A', 'b'), /All HTTP headers have already been sent/);
-    assert.throws(() => w.closeAfterFinish(), /headers have already been sent/);
-    assert.throws(() => writer().w.sendStatus('OK'), /Invalid HTTP status/);
+    usageError(() => w.sendHeader('A', 'b'), 'All HTTP headers have already been sent');
+    usageError(() => w.closeAfterFinish(), /header section has already been sent/);
+    w.finish();
+    usageError(() => w.sendData('y'), /already been finished/);
+    usageError(() => w.sendStatus('200 OK'), /already been finished/);
+    usageError(() => w.finishHeaders(), /already been finished/);
   });
 
-  it('writes Moonbridge\'s built-in error response', function () {
+  it('abandon() drops the unsent response for an error response', function () {
+    const { w, sink } = writer();
+    w.sendStatus('200 OK');
+    w.sendData('partial');
+    assert.equal(w.canSendErrorResponse, true);
+    w.abandon();
+    w.finish();
+    assert.deepEqual([sink.data, w.state, w.closeConnection, w.canSendErrorResponse], ['', 'finished', true, false]);
+  });
+
+  it('writes Moonbridge\'s built-in error response in one write', function () {
     const sink = new Capture();
     writeErrorResponse(sink, ['Server: t'], '408 Request Timeout', 'Server shutdown');
     assert.equal(sink.data, 'HTTP/1.1 408 Request Timeout\r\nServer: t\r\nContent-Type: text/plain\r\n' +
       'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n25\r\n408 Request Timeout\n\nServer shutdown\n\r\n0\r\n\r\n');
-    assert.equal(sink.flushes, 1);
+    assert.deepEqual([sink.writes, sink.flushes], [1, 1]);
+    const bare = new Capture();
+    writeErrorResponse(bare, [], '400 Bad Request');
+    assert.equal(bare.data, 'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n' +
+      'Connection: close\r\n\r\n10\r\n400 Bad Request\n\r\n0\r\n\r\n');
+    assert.equal(errorResponseBody('413 Request Entity Too Large', 'x'), '413 Request Entity Too Large\n\nx\n');
   });
 });
 
 describe('HTTP text helpers', function () {
   it('encodes HTML and URIs, decodes URIs', function () {
-    assert.equal(encodeHtml('<a href="x">&</a>'), '&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;');
-    assert.equal(encodeUri('a b/ü~.-_'), 'a%20b%2f%fc~.-_');
-    assert.equal(decodeUri('a+b%41%zz%4'), 'a bA%zz%4');
+    assert.equal(encodeHtml('<a href="x">&</a>\''), '&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;\'');
+    assert.equal(encodeHtml('plain'), 'plain');
+    assert.equal(encodeUri('a b/\xfc~.-_Z9+%\x00'), 'a%20b%2f%fc~.-_Z9%2b%25%00');
+    assert.equal(decodeUri('a+b%41%zz%4%2B%e9%'), 'a bA%zz%4+\xe9%');
+    assert.equal(decodeUri('plain'), 'plain');
+    for (let c = 0; c < 256; c++) assert.equal(decodeUri(encodeUri(String.fromCharCode(c))), String.fromCharCode(c));
   });
 
   it('parses queries and cookies the way Moonbridge does', function () {
-    assert.deepEqual(parseQuery('?a=1&b&c=x+y?d=%41'), [['a', '1'], ['c', 'x y'], ['d', 'A']]);
-    assert.deepEqual(parseCookies(['u=x=y; s=a%20b', 'q="a b"']), [['u', 'x'], ['', 'y'], ['s', 'a b'], ['q', '"a']]);
+    assert.deepEqual(parseQuery('?a=1&b&c=x+y?d=%41&=e&f=&g=h=i'),
+      [['a', '1'], ['c', 'x y'], ['d', 'A'], ['', 'e'], ['f', ''], ['g', 'h=i']]);
+    assert.deepEqual(parseQuery(''), []);
+    assert.deepEqual(parseCookies(['u=x=y; s=a%20b', 'q="a b"; ;x;=z; k=v']),
+      [['u', 'x'], ['', 'y'], ['s', 'a b'], ['q', '"a'], ['', 'z'], ['k', 'v']]);
+    assert.deepEqual(parseCookies([]), []);
   });
 });

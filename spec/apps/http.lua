@@ -27,6 +27,13 @@ listen{
       request:send_status("200 OK")
       request:send_header("Content-Length", #body)
       request:send_data(body)
+    elseif path == "catch-body-error" then
+      -- A malformed body is answered by the server; a handler that catches
+      -- the error must not be able to add to that response.
+      request:send_status("200 OK")
+      request:send_header("X-Must-Not-Be-Sent", "1")
+      local ok, err = pcall(function() return request.body end)
+      io.stderr:write("body error caught: ", tostring(err), "; faulty: ", tostring(request.faulty), "\n")
     elseif path == "params" then
       request:send_status("200 OK")
       local keys = {}

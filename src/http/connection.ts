@@ -132,7 +132,11 @@ function answerError(h: IoHandle, options: HttpOptions, err: HttpError): void {
  */
 function onBodyError(ex: Exchange, err: HttpError): void {
   ex.faulty = true;
-  if (ex.writer.canSendErrorResponse) answerError(ex.handle, ex.options, err);
+  if (!ex.writer.canSendErrorResponse) return;
+  answerError(ex.handle, ex.options, err);
+  // The error response replaced the app's: nothing of it may follow, even
+  // if the handler catches the error and goes on.
+  ex.writer.abandon();
 }
 
 /**

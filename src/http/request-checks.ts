@@ -1,6 +1,7 @@
 /**
  * The checks Moonbridge makes after reading a request head, in its order:
- * Content-Length, Transfer-Encoding, Expect, Host, request-target.
+ * Content-Length, Transfer-Encoding, Expect, Host, request-target. One pass
+ * over the header fields collects the ones that matter.
  */
 import { HttpError } from './errors';
 import type { RequestHead } from './request-head';
@@ -10,103 +11,201 @@ export interface RequestInfo {
   path: string | null;
   /** Query with its leading "?", "" when absent; null for "OPTIONS *". */
   query: string | null;
+  /** The Host header ("" for HTTP/1.0 without one), or the absolute-form target's authority. */
   host: string;
-  /** Content-Length, or 0. */
+  /** Content-Length, or 0 (also 0 when chunked). */
   bodyLength: number;
   chunked: boolean;
+  /** Expect: 100-continue (always false for HTTP/1.0, which gets no 1xx responses). */
   expectContinue: boolean;
-  /** The client's Connection header has "close". */
+  /** The client's Connection header has the token "close". */
   closeRequested: boolean;
-  /** The client's Connection header has "keep-alive". */
+  /** The client's Connection header has the token "keep-alive". */
   keepAliveRequested: boolean;
 }
 
-function values(head: RequestHead, lowerName: string): string[] {
-  const out: string[] = [];
-  for (const [name, value] of head.headers) if (name.length === lowerName.length && name.toLowerCase() === lowerName) out.push(value);
-  return out;
+const CL_INVALID = 'Content-Length header(s) invalid';
+const NO_HOST = 'No valid host header';
+const BAD_TARGET = 'Invalid request target';
+
+/** Case-insensitive name match; `canonical` is the usual spelling, tried first. */
+function is(name: string, canonical: string, lower: string): boolean {
+  return name === canonical || name === lower || name.toLowerCase() === lower;
 }
 
-function items(vals: string[]): string[] {
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** The non-empty comma-separated items of a header value, trimmed of SP/HTAB. */
+function items(value: string): string[] {
   const out: string[] = [];
-  for (const v of vals) for (const item of v.split(',')) {
-    const t = item.trim();
-    if (t !== '') out.push(t);
+  let i = 0;
+  const n = value.length;
+  while (i <= n) {
+    let e = value.indexOf(',', i);
+    if (e < 0) e = n;
+    let a = i;
+    let b = e;
+    while (a < b && isWs(value.charCodeAt(a))) a++;
+    while (b > a && isWs(value.charCodeAt(b - 1))) b--;
+    if (b > a) out.push(a === 0 && b === n ? value : value.substring(a, b));
+    i = e + 1;
   }
   return out;
 }
 
-const DIGITS = /^[0-9]+$/;
-const ABSOLUTE = /^https?:\/\/([^/?#]*)([^#]*)$/i;
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
-function splitTarget(target: string): { path: string; query: string } | null {
-  if (target[0] !== '/') return null;
-  const q = target.indexOf('?');
-  return q < 0 ? { path: target.slice(1), query: '' } : { path: target.slice(1, q), query: target.slice(q) };
+function stripZeros(s: string): string {
+  let i = 0;
+  while (i < s.length - 1 && s.charCodeAt(i) === 0x30) i++;
+  return i === 0 ? s : s.slice(i);
+}
+
+/** Content-Length from all its header lines. */
+function contentLength(lines: string[], bodySizeLimit: number): number {
+  let first: string | null = null;
+  for (const line of lines) {
+    for (const item of items(line)) {
+      if (!isDigits(item)) throw new HttpError('400 Bad Request', CL_INVALID);
+      const digits = stripZeros(item);
+      if (first === null) first = digits;
+      else if (digits !== first) throw new HttpError('400 Bad Request', CL_INVALID);
+    }
+  }
+  if (first === null) throw new HttpError('400 Bad Request', CL_INVALID);
+  const n = first.length > 16 ? Infinity : Number(first);
+  if (n > bodySizeLimit || !Number.isSafeInteger(n)) {
+    throw new HttpError('413 Request Entity Too Large', 'Announced request body size is too big');
+  }
+  return n;
+}
+
+/** Length of a leading "http://" or "https://" (any case), or 0. */
+function schemeLength(t: string): number {
+  if (t.length < 7) return 0;
+  const h = t.charCodeAt(0) | 0x20, t1 = t.charCodeAt(1) | 0x20, t2 = t.charCodeAt(2) | 0x20, p = t.charCodeAt(3) | 0x20;
+  if (h !== 0x68 || t1 !== 0x74 || t2 !== 0x74 || p !== 0x70) return 0;
+  let i = 4;
+  if ((t.charCodeAt(i) | 0x20) === 0x73) i++;
+  return t.startsWith('://', i) ? i + 3 : 0;
 }
 
 export function checkRequest(head: RequestHead, bodySizeLimit: number): RequestInfo {
-  // Content-Length: every value must be plain digits and all must agree.
-  let bodyLength = 0;
-  const lengths = items(values(head, 'content-length'));
-  const clLines = values(head, 'content-length');
-  if (clLines.length > 0) {
-    if (lengths.length === 0 || !lengths.every((v) => DIGITS.test(v))) {
-      throw new HttpError('400 Bad Request', 'Content-Length header(s) invalid');
+  let clLines: string[] | null = null;
+  let teLines: string[] | null = null;
+  let expectLines: string[] | null = null;
+  let hostCount = 0;
+  let host = '';
+  let closeRequested = false;
+  let keepAliveRequested = false;
+  const headers = head.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i];
+    switch (name.length) {
+      case 4:
+        if (is(name, 'Host', 'host')) {
+          hostCount++;
+          host = value;
+        }
+        break;
+      case 6:
+        if (is(name, 'Expect', 'expect')) (expectLines ??= []).push(value);
+        break;
+      case 10:
+        if (is(name, 'Connection', 'connection')) {
+          if (value === 'keep-alive') keepAliveRequested = true;
+          else if (value === 'close') closeRequested = true;
+          else {
+            for (const item of items(value)) {
+              const l = item.toLowerCase();
+              if (l === 'close') closeRequested = true;
+              else if (l === 'keep-alive') keepAliveRequested = true;
+            }
+          }
+        }
+        break;
+      case 14:
+        if (is(name, 'Content-Length', 'content-length')) (clLines ??= []).push(value);
+        break;
+      case 17:
+        if (is(name, 'Transfer-Encoding', 'transfer-encoding')) (teLines ??= []).push(value);
+        break;
     }
-    const n = Number(lengths[0].replace(/^0+(?=\d)/, ''));
-    if (!lengths.every((v) => Number(v) === n) || !Number.isSafeInteger(n)) {
-      throw new HttpError('400 Bad Request', 'Content-Length header(s) invalid');
-    }
-    if (n > bodySizeLimit) throw new HttpError('413 Request Entity Too Large', 'Announced request body size is too big');
-    bodyLength = n;
   }
-  // Transfer-Encoding: absent, or exactly "chunked".
+
+  // 1. Content-Length: plain digits, all equal, within the limit.
+  let bodyLength = clLines === null ? 0 : contentLength(clLines, bodySizeLimit);
+  // 2. Transfer-Encoding: absent, or exactly "chunked"; chunked wins.
   let chunked = false;
-  const te = values(head, 'transfer-encoding');
-  if (te.length > 0) {
-    const teItems = items(te);
-    if (teItems.length !== 1 || teItems[0].toLowerCase() !== 'chunked') {
-      throw new HttpError('400 Bad Request', 'Unexpected Transfer-Encoding');
-    }
+  if (teLines !== null) {
+    const all: string[] = [];
+    for (const line of teLines) all.push(...items(line));
+    if (all.length !== 1 || all[0].toLowerCase() !== 'chunked') throw new HttpError('400 Bad Request', 'Unexpected Transfer-Encoding');
     chunked = true;
     bodyLength = 0;
   }
-  // Expect: only 100-continue.
-  const expect = items(values(head, 'expect'));
-  for (const e of expect) {
-    if (e.toLowerCase() !== '100-continue') throw new HttpError('417 Expectation Failed', 'Unexpected Expect header');
+  // 3. Expect: only 100-continue.
+  let expectContinue = false;
+  if (expectLines !== null) {
+    for (const line of expectLines) {
+      for (const item of items(line)) {
+        if (item.toLowerCase() !== '100-continue') throw new HttpError('417 Expectation Failed', 'Unexpected Expect header');
+        expectContinue = true;
+      }
+    }
+    // RFC 9110, 10.1.1: ignored in HTTP/1.0 requests (no 1xx responses for them).
+    if (head.version === '1.0') expectContinue = false;
   }
-  const expectContinue = expect.length > 0;
-  // Host: one non-empty value without commas (mandatory in HTTP/1.1).
-  const hosts = values(head, 'host');
-  let host = '';
-  if (hosts.length > 1 || (hosts.length === 1 && (hosts[0] === '' || hosts[0].includes(',')))) {
-    throw new HttpError('400 Bad Request', 'No valid host header');
+  // 4. Host: one non-empty value without commas; mandatory in HTTP/1.1.
+  if (hostCount > 1 || (hostCount === 1 && (host === '' || host.includes(',')))) {
+    throw new HttpError('400 Bad Request', NO_HOST);
   }
-  if (hosts.length === 1) host = hosts[0];
-  else if (head.version === '1.1') throw new HttpError('400 Bad Request', 'No valid host header');
-  // Request target.
+  if (hostCount === 0 && head.version === '1.1') throw new HttpError('400 Bad Request', NO_HOST);
+  // 5. Request target: origin form, absolute form, or "*" for OPTIONS.
+  const target = head.target;
   let path: string | null = null;
   let query: string | null = null;
-  const target = head.target;
-  if (target === '*' && head.method === 'OPTIONS') {
+  if (target.charCodeAt(0) === 0x2f) {
+    const q = target.indexOf('?');
+    if (q < 0) {
+      path = target.slice(1);
+      query = '';
+    } else {
+      path = target.slice(1, q);
+      query = target.slice(q);
+    }
+  } else if (target === '*' && head.method === 'OPTIONS') {
     // asterisk-form: no path, no query
-  } else if (target[0] === '/') {
-    ({ path, query } = splitTarget(target) as { path: string; query: string });
   } else {
-    const m = ABSOLUTE.exec(target);
-    if (m === null) throw new HttpError('400 Bad Request', 'Invalid request target');
-    if (hosts.length === 0) host = m[1];
-    else if (m[1] !== host) throw new HttpError('400 Bad Request', 'No valid host header');
-    const parts = splitTarget(m[2] === '' ? '/' : m[2]);
-    if (parts === null) throw new HttpError('400 Bad Request', 'Invalid request target');
-    ({ path, query } = parts);
+    const s = schemeLength(target);
+    if (s === 0) throw new HttpError('400 Bad Request', BAD_TARGET);
+    let a = s;
+    while (a < target.length) {
+      const c = target.charCodeAt(a);
+      if (c === 0x2f || c === 0x3f) break;
+      a++;
+    }
+    const authority = target.slice(s, a);
+    if (hostCount === 0) host = authority;
+    else if (authority !== host) throw new HttpError('400 Bad Request', NO_HOST);
+    // An empty path is "/" (RFC 9112, 3.2.2).
+    const q = target.indexOf('?', a);
+    if (q < 0) {
+      path = target.slice(a + 1);
+      query = '';
+    } else {
+      path = q > a ? target.slice(a + 1, q) : '';
+      query = target.slice(q);
+    }
   }
-  const connection = items(values(head, 'connection')).map((c) => c.toLowerCase());
-  return {
-    path, query, host, bodyLength, chunked, expectContinue,
-    closeRequested: connection.includes('close'),
-    keepAliveRequested: connection.includes('keep-alive'),
-  };
+  return { path, query, host, bodyLength, chunked, expectContinue, closeRequested, keepAliveRequested };
 }

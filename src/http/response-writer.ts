@@ -1,14 +1,21 @@
 /**
- * Framing one HTTP response: status line, static and application headers,
- * then the automatic framing headers; the body as chunks of at least
- * minimumOutputChunkSize bytes (chunked), as declared (Content-Length) or raw
- * (HTTP/1.0 without a length, closing the connection). Output goes to a sink
- * that queues it; the sink is flushed at finish_headers, flush and finish.
+ * Framing one HTTP response, independent of sockets: status line, static and
+ * application headers, then the automatic framing headers; the body as chunks
+ * of at least minimumOutputChunkSize bytes (chunked), as declared
+ * (Content-Length), or raw (HTTP/1.0 without a length, closing the
+ * connection). Output goes to a sink that queues it; the sink is flushed at
+ * finishHeaders(), flush() and finish().
+ *
+ * Nothing is given to the sink before it has to be: the header block waits
+ * for the first body data, and body data waits until minimumOutputChunkSize
+ * bytes are pending. What is due at one point (header block, chunk framing,
+ * body, terminator) goes to the sink as one write when it is small, so a
+ * typical small response is a single sink.write() at finish().
  */
 import { HttpUsageError, errorResponseBody } from './errors';
 
 export interface ResponseSink {
-  /** Queues bytes, or a latin1 string (one char per byte). */
+  /** Queues bytes, or a latin1 string (one char per byte). Must not modify the bytes. */
   write(data: Uint8Array | string): void;
   /** Pushes everything queued to the peer. */
   flush(): void;
@@ -21,30 +28,90 @@ export interface ResponseOptions {
 }
 
 /**
- * init: no final status yet; info: a 1xx status line and its headers are
- * being assembled; status: a final status line and its headers are being
- * assembled; headers: the header block is out, the body may follow;
- * finished: the response is complete.
+ * Moonbridge's output states:
+ * - init: no status yet (also again after a 1xx response was ended);
+ * - info_status_sent: a 1xx status, its headers may follow;
+ * - bodyless_status_sent: a final status without body (101, 204, 205, 304), headers may follow;
+ * - status_sent: a final status with a body, headers may follow;
+ * - headers_sent: the header section is complete, the body may follow;
+ * - finished: the response is complete (or was abandoned).
+ * "sent" means accepted from the application: output is buffered, see
+ * canSendErrorResponse for what has really been given to the sink.
  */
-export type ResponseState = 'init' | 'info' | 'status' | 'headers' | 'finished';
+export type ResponseState =
+  | 'init' | 'info_status_sent' | 'bodyless_status_sent' | 'status_sent' | 'headers_sent' | 'finished';
 
-type Framing = 'none' | 'chunked' | 'length' | 'raw';
+const NONE = 0;
+const CHUNKED = 1;
+const LENGTH = 2;
+const RAW = 3;
 
-const EMPTY_BODY_STATUS = new Set([204, 304]);
+/** Output due at once up to this size is copied into one buffer and written with one call. */
+const COALESCE_LIMIT = 16384;
+
+type Latin1Write = (this: Buffer, s: string, offset: number) => number;
+const latin1Write = (Buffer.prototype as unknown as { latin1Write: Latin1Write }).latin1Write;
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** Whether a comma-separated header value has the item `token` (lower case), case-insensitively. */
+function hasItem(value: string, token: string): boolean {
+  let i = 0;
+  const n = value.length;
+  while (i <= n) {
+    let e = value.indexOf(',', i);
+    if (e < 0) e = n;
+    let a = i;
+    let b = e;
+    while (a < b && isWs(value.charCodeAt(a))) a++;
+    while (b > a && isWs(value.charCodeAt(b - 1))) b--;
+    if (b - a === token.length && value.substring(a, b).toLowerCase() === token) return true;
+    i = e + 1;
+  }
+  return false;
+}
+
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+function statusCode(status: string): number {
+  const a = status.charCodeAt(0) - 0x30;
+  const b = status.charCodeAt(1) - 0x30;
+  const c = status.charCodeAt(2) - 0x30;
+  if (!(a >= 1 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9) || (status.length > 3 && status.charCodeAt(3) !== 0x20)) {
+    throw new HttpUsageError(`Invalid HTTP status "${status}" (expected a 3-digit code and a reason phrase, e.g. "200 OK")`);
+  }
+  return a * 100 + b * 10 + c;
+}
 
 export class ResponseWriter {
-  private stateValue: ResponseState = 'init';
+  private st: ResponseState = 'init';
+  /** The header block being assembled (status line onward). */
   private head = '';
-  private code = 0;
-  private declaredLength: number | null = null;
-  private sentLength = 0;
-  private framing: Framing = 'none';
-  private appClose = false;
-  private close = false;
-  private pending: Uint8Array[] = [];
-  private pendingLength = 0;
-  /** Protocol text (header block, chunk framing) not yet given to the sink: one conversion per run. */
+  /** Protocol text due before the pending body (header blocks). */
   private text = '';
+  private pieces: Array<Uint8Array | string> = [];
+  private pendingLength = 0;
+  private code = 0;
+  /** Content-Length of the response, -1 if none. */
+  private declared = -1;
+  private sent = 0;
+  private framing = NONE;
+  private appClose = false;
+  private appCloseHeader = false;
+  private appKeepAliveHeader = false;
+  private close = false;
+  private decided = false;
+  private finalWritten = false;
+  private broken = false;
   private readonly isHead: boolean;
 
   constructor(
@@ -59,214 +126,256 @@ export class ResponseWriter {
   }
 
   get state(): ResponseState {
-    return this.stateValue;
+    return this.st;
   }
 
-  /** True if the connection must be closed after this response. */
+  /**
+   * True if the connection must be closed after this response. Before the
+   * header section is complete this is a forecast (HTTP/1.0 counts as close).
+   */
   get closeConnection(): boolean {
-    if (this.stateValue === 'headers' || this.stateValue === 'finished') return this.close;
-    return this.appClose || this.clientWantsClose || this.version === '1.0';
+    if (this.decided) return this.close || this.broken;
+    return this.appClose || this.clientWantsClose || this.version === '1.0' || this.broken;
   }
 
-  /** Nothing of the final response has been written: a built-in error response may still be sent. */
+  /** Nothing of the final response has been given to the sink: a built-in error response may replace it. */
   get canSendErrorResponse(): boolean {
-    return this.stateValue !== 'headers' && this.stateValue !== 'finished';
+    return !this.finalWritten && this.st !== 'finished';
   }
 
+  /** send_status(): "NNN Reason", passed through as given. */
   sendStatus(status: string): void {
-    if (this.stateValue === 'info') this.writeInfo();
-    if (this.stateValue !== 'init') {
-      throw new HttpUsageError(this.stateValue === 'finished'
-        ? 'Response has already been finished' : 'HTTP status has already been sent');
+    if (this.st === 'info_status_sent') this.endInfo();
+    if (this.st !== 'init') {
+      throw new HttpUsageError(this.st === 'finished' ? 'HTTP response has already been finished' : 'HTTP status has already been sent');
     }
-    const m = /^([1-9][0-9][0-9])( |$)/.exec(status);
-    if (m === null) throw new HttpUsageError(`Invalid HTTP status "${status}" (expected a 3-digit code and a reason, e.g. "200 OK")`);
-    this.code = Number(m[1]);
-    let head = `HTTP/1.1 ${status}\r\n`;
-    for (const line of this.options.staticHeaders) head += line + '\r\n';
+    const code = statusCode(status);
+    this.code = code;
+    let head = 'HTTP/1.1 ' + status + '\r\n';
+    const statics = this.options.staticHeaders;
+    for (let i = 0; i < statics.length; i++) head += statics[i] + '\r\n';
+    if (code === 101 || code === 204 || code === 304) {
+      this.st = 'bodyless_status_sent';
+    } else if (code === 205) {
+      head += 'Content-Length: 0\r\n';
+      this.declared = 0;
+      this.st = 'bodyless_status_sent';
+    } else if (code < 200) {
+      this.st = 'info_status_sent';
+    } else {
+      this.st = 'status_sent';
+    }
     this.head = head;
-    if (this.code < 200 && this.code !== 101) {
-      this.stateValue = 'info';
-      return;
-    }
-    this.stateValue = 'status';
-    if (this.code === 205) {
-      this.head += 'Content-Length: 0\r\n';
-      this.declaredLength = 0;
-    }
   }
 
+  /** send_header(): one "key: value" line, passed through as given. */
   sendHeader(key: string, value: string): void {
-    if (this.stateValue === 'init') throw new HttpUsageError('HTTP status has not been sent yet');
-    if (this.stateValue === 'headers' || this.stateValue === 'finished') {
-      throw new HttpUsageError('All HTTP headers have already been sent');
-    }
-    const lower = key.toLowerCase();
-    if (lower === 'content-length') {
-      if (this.stateValue === 'info') throw new HttpUsageError('Content-Length header not allowed in informational (1xx) response');
-      const trimmed = value.trim();
-      if (!/^[0-9]+$/.test(trimmed)) throw new HttpUsageError(`Invalid Content-Length header value "${value}"`);
-      if (this.declaredLength !== null) throw new HttpUsageError('Content-Length header has already been sent');
-      this.declaredLength = Number(trimmed);
-    } else if (lower === 'connection') {
-      const close = value.split(',').some((item) => item.trim().toLowerCase() === 'close');
-      if (close) {
-        if (this.stateValue === 'info') throw new HttpUsageError('"Connection: close" not allowed in informational (1xx) response');
+    const st = this.st;
+    if (st === 'init') throw new HttpUsageError('HTTP status has not been sent yet');
+    if (st === 'headers_sent' || st === 'finished') throw new HttpUsageError('All HTTP headers have already been sent');
+    if (key.length === 14 && key.toLowerCase() === 'content-length') {
+      if (st === 'info_status_sent') throw new HttpUsageError('Content-Length header is not allowed in an informational (1xx) response');
+      if (this.declared >= 0) throw new HttpUsageError('Content-Length header has already been sent');
+      let a = 0;
+      let b = value.length;
+      while (a < b && isWs(value.charCodeAt(a))) a++;
+      while (b > a && isWs(value.charCodeAt(b - 1))) b--;
+      const digits = value.substring(a, b);
+      const n = Number(digits);
+      if (!isDigits(digits) || !Number.isSafeInteger(n)) throw new HttpUsageError(`Invalid Content-Length header value "${value}"`);
+      this.declared = n;
+    } else if (key.length === 10 && key.toLowerCase() === 'connection') {
+      if (hasItem(value, 'close')) {
+        if (st === 'info_status_sent') throw new HttpUsageError('"Connection: close" is not allowed in an informational (1xx) response');
         this.appClose = true;
+        this.appCloseHeader = true;
       }
+      if (st !== 'info_status_sent' && hasItem(value, 'keep-alive')) this.appKeepAliveHeader = true;
     }
-    this.head += `${key}: ${value}\r\n`;
+    this.head += key + ': ' + value + '\r\n';
   }
 
-  /** finish_headers(): ends the header block and flushes. */
+  /** finish_headers(): ends the header section (or a 1xx response) and flushes. */
   finishHeaders(): void {
-    if (this.stateValue === 'headers') return;
-    if (this.stateValue === 'info') {
-      this.writeInfo();
-      this.push();
-      return;
-    }
-    this.endHeaders();
-    this.push();
+    const st = this.st;
+    if (st === 'headers_sent') return;
+    if (st === 'finished') throw new HttpUsageError('HTTP response has already been finished');
+    if (st === 'init') throw new HttpUsageError('HTTP status has not been sent yet');
+    if (st === 'info_status_sent') this.endInfo();
+    else this.endHeaders();
+    this.emit(false);
+    this.sink.flush();
   }
 
-  /** send_data(): body bytes (ignored for HEAD). */
+  /** send_data(): body bytes or a latin1 string; ignored for HEAD. Ends the header section. */
   sendData(data: Uint8Array | string): void {
-    if (this.stateValue !== 'headers') this.endHeaders();
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-    if (bytes.length === 0 || this.isHead) return;
-    if (this.framing === 'none') {
-      throw new HttpUsageError(`A response with status ${this.code} cannot have a body`);
+    const st = this.st;
+    if (st === 'status_sent' || st === 'bodyless_status_sent') this.endHeaders();
+    else if (st !== 'headers_sent') throw this.notReady(st, 'send response data');
+    if (this.isHead) return;
+    const len = data.length;
+    if (len === 0) return;
+    if (this.framing === NONE) throw new HttpUsageError(`A response with status ${this.code} has no body: response data not allowed`);
+    if (this.framing === LENGTH) {
+      if (this.sent + len > this.declared) throw new HttpUsageError('Content length exceeded');
+      this.sent += len;
     }
-    if (this.framing === 'length') {
-      if (this.sentLength + bytes.length > (this.declaredLength as number)) throw new HttpUsageError('Content length exceeded');
-      this.sentLength += bytes.length;
-    }
-    this.pending.push(bytes);
-    this.pendingLength += bytes.length;
-    if (this.pendingLength >= this.options.minimumOutputChunkSize) this.emitPending();
+    this.pieces.push(data);
+    this.pendingLength += len;
+    if (this.pendingLength >= this.options.minimumOutputChunkSize) this.emit(false);
   }
 
-  /** flush(): sends what is pending, even a small chunk. */
+  /** flush(): sends everything pending (a small chunk too) and flushes the sink. No-op when finished. */
   flush(): void {
-    if (this.stateValue === 'finished') throw new HttpUsageError('Response has already been finished');
-    if (this.stateValue === 'status') this.endHeaders();
-    if (this.stateValue === 'headers') this.emitPending();
-    this.push();
+    const st = this.st;
+    if (st === 'finished') return;
+    if (st === 'status_sent' || st === 'bodyless_status_sent') this.endHeaders();
+    this.emit(false);
+    this.sink.flush();
   }
 
-  /** finish(): completes the response (idempotent). */
+  /**
+   * finish(): completes the response (idempotent): the rest of the body, the
+   * last chunk for chunked framing, then flushes. Throws "Content length not
+   * used" (after writing what there is) when fewer bytes than declared were
+   * sent; the connection must then be closed (closeConnection is true).
+   */
   finish(): void {
-    if (this.stateValue === 'finished') return;
-    if (this.stateValue === 'init' || this.stateValue === 'info') {
-      throw new HttpUsageError('HTTP status has not been sent (a final status is needed before the response can be finished)');
-    }
-    if (this.stateValue === 'status') this.endHeaders();
-    this.emitPending();
-    if (this.framing === 'chunked' && !this.isHead) this.out('0\r\n\r\n');
-    if (this.framing === 'length' && !this.isHead && this.sentLength !== this.declaredLength) {
-      this.stateValue = 'finished';
-      this.flushText();
-      throw new HttpUsageError('Content length not used');
-    }
-    this.stateValue = 'finished';
-    this.push();
+    const st = this.st;
+    if (st === 'finished') return;
+    if (st === 'status_sent' || st === 'bodyless_status_sent') this.endHeaders();
+    else if (st !== 'headers_sent') throw this.notReady(st, 'finish the response');
+    const short = this.framing === LENGTH && !this.isHead && this.sent !== this.declared;
+    this.st = 'finished';
+    if (short) this.broken = true;
+    this.emit(true);
+    this.sink.flush();
+    if (short) throw new HttpUsageError('Content length not used');
   }
 
-  /** close_after_finish(): answer with "Connection: close" and end the connection. */
+  /** close_after_finish(): the response carries "Connection: close" and the connection ends after it. */
   closeAfterFinish(): void {
-    if (this.stateValue === 'headers' || this.stateValue === 'finished') {
-      throw new HttpUsageError('Cannot close connection after finish: HTTP headers have already been sent');
+    if (this.st === 'headers_sent' || this.st === 'finished') {
+      throw new HttpUsageError('Cannot close connection after finish: the HTTP header section has already been sent');
     }
     this.appClose = true;
   }
 
-  /** Queues protocol text. */
-  private out(s: string): void {
-    this.text += s;
-  }
-
-  /** Queues body bytes after any pending text. */
-  private outBytes(b: Uint8Array): void {
-    this.flushText();
-    this.sink.write(b);
-  }
-
-  private flushText(): void {
-    if (this.text !== '') {
-      this.sink.write(this.text);
-      this.text = '';
-    }
-  }
-
-  /** Gives everything to the sink and pushes it out. */
-  private push(): void {
-    this.flushText();
-    this.sink.flush();
-  }
-
-  private writeInfo(): void {
-    this.out(this.head + '\r\n');
+  /**
+   * Drops everything not yet given to the sink and ends this writer (state
+   * finished, closeConnection true). For when a built-in error response
+   * replaces this response (canSendErrorResponse was true).
+   */
+  abandon(): void {
+    this.st = 'finished';
+    this.broken = true;
     this.head = '';
-    this.stateValue = 'init';
+    this.text = '';
+    this.pieces = [];
+    this.pendingLength = 0;
   }
 
-  /** Adds the framing headers and queues the header block. */
+  private notReady(st: ResponseState, what: string): HttpUsageError {
+    if (st === 'finished') return new HttpUsageError(`Cannot ${what}: HTTP response has already been finished`);
+    if (st === 'info_status_sent') return new HttpUsageError(`Cannot ${what}: only an informational (1xx) HTTP status has been sent`);
+    return new HttpUsageError(`Cannot ${what}: HTTP status has not been sent yet`);
+  }
+
+  /** Ends a 1xx response (HTTP/1.0 clients get none: RFC 9110, 15.2). */
+  private endInfo(): void {
+    if (this.version === '1.1') this.text += this.head + '\r\n';
+    this.head = '';
+    this.st = 'init';
+  }
+
+  /** Decides framing and persistence, adds their headers and queues the header block. */
   private endHeaders(): void {
-    if (this.stateValue === 'init' || this.stateValue === 'info') throw new HttpUsageError('HTTP status has not been sent yet');
-    if (this.stateValue === 'finished') throw new HttpUsageError('Response has already been finished');
     let head = this.head;
-    const bodyless = this.code === 101 || EMPTY_BODY_STATUS.has(this.code);
     let keepAlive = false;
-    if (bodyless) {
-      this.framing = 'none';
-    } else if (this.declaredLength !== null) {
-      this.framing = 'length';
+    if (this.st === 'bodyless_status_sent') {
+      this.framing = NONE;
+    } else if (this.declared >= 0) {
+      this.framing = LENGTH;
     } else if (this.version === '1.1') {
-      this.framing = 'chunked';
+      this.framing = CHUNKED;
       head += 'Transfer-Encoding: chunked\r\n';
     } else {
-      this.framing = 'raw';
+      this.framing = RAW;
     }
     if (this.version === '1.1') {
       this.close = this.appClose || this.clientWantsClose;
     } else {
-      keepAlive = !this.appClose && this.clientWantsKeepAlive && this.framing !== 'raw';
+      keepAlive = !this.appClose && !this.clientWantsClose && this.clientWantsKeepAlive && this.framing !== RAW;
       this.close = !keepAlive;
     }
-    if (this.close) head += 'Connection: close\r\n';
-    else if (keepAlive) head += 'Connection: keep-alive\r\n';
-    this.out(head + '\r\n');
+    if (this.close) {
+      if (!this.appCloseHeader) head += 'Connection: close\r\n';
+    } else if (keepAlive && !this.appKeepAliveHeader) {
+      head += 'Connection: keep-alive\r\n';
+    }
+    this.text += head + '\r\n';
     this.head = '';
-    this.stateValue = 'headers';
+    this.decided = true;
+    this.st = 'headers_sent';
   }
 
-  private emitPending(): void {
-    if (this.pendingLength === 0) return;
-    if (this.framing === 'chunked') {
-      this.out(`${this.pendingLength.toString(16)}\r\n`);
-      for (const piece of this.pending) this.outBytes(piece);
-      this.out('\r\n');
-    } else {
-      for (const piece of this.pending) this.outBytes(piece);
+  /** Gives the sink what is due: queued text, the pending body (as one chunk), and the last chunk if final. */
+  private emit(final: boolean): void {
+    let pre = this.text;
+    let post = '';
+    const bodyLength = this.pendingLength;
+    const chunked = this.framing === CHUNKED && !this.isHead;
+    if (bodyLength > 0 && chunked) {
+      pre += bodyLength.toString(16) + '\r\n';
+      post = '\r\n';
     }
-    this.pending = [];
-    this.pendingLength = 0;
+    if (final && chunked) post += '0\r\n\r\n';
+    const total = pre.length + bodyLength + post.length;
+    if (total === 0) return;
+    const pieces = this.pieces;
+    this.text = '';
+    if (bodyLength > 0) {
+      this.pieces = [];
+      this.pendingLength = 0;
+    }
+    if (this.decided) this.finalWritten = true;
+    const sink = this.sink;
+    if (bodyLength === 0) {
+      sink.write(pre + post);
+    } else if (pre.length === 0 && post.length === 0 && pieces.length === 1) {
+      sink.write(pieces[0]);
+    } else if (total <= COALESCE_LIMIT) {
+      const out = Buffer.allocUnsafe(total);
+      let o = pre.length === 0 ? 0 : latin1Write.call(out, pre, 0);
+      for (let i = 0; i < pieces.length; i++) {
+        const p = pieces[i];
+        if (typeof p === 'string') {
+          o += latin1Write.call(out, p, o);
+        } else {
+          out.set(p, o);
+          o += p.length;
+        }
+      }
+      if (post.length > 0) latin1Write.call(out, post, o);
+      sink.write(out);
+    } else {
+      if (pre.length > 0) sink.write(pre);
+      for (let i = 0; i < pieces.length; i++) sink.write(pieces[i]);
+      if (post.length > 0) sink.write(post);
+    }
   }
 }
 
 /**
- * Writes Moonbridge's built-in error response: chunked text/plain with
- * "Connection: close" and the body "<status>\n" plus "\n<text>\n".
+ * Writes Moonbridge's built-in error response (one write, then a flush):
+ * chunked text/plain with "Connection: close" and the body "<status>\n" plus
+ * "\n<text>\n".
  */
 export function writeErrorResponse(sink: ResponseSink, staticHeaders: string[], status: string, text?: string): void {
-  let head = `HTTP/1.1 ${status}\r\n`;
+  let head = 'HTTP/1.1 ' + status + '\r\n';
   for (const line of staticHeaders) head += line + '\r\n';
-  const body = Buffer.from(errorResponseBody(status, text), 'utf8');
+  const body = errorResponseBody(status, text);
   head += 'Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n';
-  head += `${body.length.toString(16)}\r\n`;
-  sink.write(head);
-  sink.write(body);
-  sink.write('\r\n0\r\n\r\n');
+  sink.write(head + body.length.toString(16) + '\r\n' + body + '\r\n0\r\n\r\n');
   sink.flush();
 }

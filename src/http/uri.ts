@@ -3,49 +3,121 @@
  * parsing. All strings are latin1 (one char per byte), like Lua strings.
  */
 
-const HTML: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' };
-
+/** encode_html(): escapes < > & " as &lt; &gt; &amp; &quot;. */
 export function encodeHtml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => HTML[c]);
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    let rep: string;
+    switch (s.charCodeAt(i)) {
+      case 0x3c: rep = '&lt;'; break;
+      case 0x3e: rep = '&gt;'; break;
+      case 0x26: rep = '&amp;'; break;
+      case 0x22: rep = '&quot;'; break;
+      default: continue;
+    }
+    out += s.substring(last, i) + rep;
+    last = i + 1;
+  }
+  return last === 0 ? s : out + s.substring(last);
 }
 
-const UNRESERVED = /[A-Za-z0-9_.~-]/;
+/** For each byte: itself if unreserved ([A-Za-z0-9_.~-]), else "%xx" (lower-case hex). */
+const URI_ENCODED: string[] = [];
+for (let c = 0; c < 256; c++) {
+  const unreserved = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
+    c === 0x5f || c === 0x2e || c === 0x7e || c === 0x2d;
+  URI_ENCODED.push(unreserved ? String.fromCharCode(c) : '%' + c.toString(16).padStart(2, '0'));
+}
 
+/** encode_uri(): percent-encodes every byte except alphanumerics and _ . ~ - (lower-case hex). */
 export function encodeUri(s: string): string {
   let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (UNRESERVED.test(ch)) out += ch;
-    else out += '%' + s.charCodeAt(i).toString(16).padStart(2, '0');
-  }
+  for (let i = 0; i < s.length; i++) out += URI_ENCODED[s.charCodeAt(i) & 0xff];
   return out;
 }
 
-/** "+" becomes a space, valid %XX escapes are decoded, invalid ones stay. */
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  c |= 0x20;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/** decode_uri(): "+" becomes a space, valid %XX escapes are decoded, invalid ones stay as they are. */
 export function decodeUri(s: string): string {
-  return s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-/** key=value pairs separated by "&" or "?"; keys without "=" are dropped. */
-export function parseQuery(query: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const part of query.split(/[&?]/)) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    out.push([decodeUri(part.slice(0, eq)), decodeUri(part.slice(eq + 1))]);
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2b) {
+      out += s.substring(last, i) + ' ';
+      last = i + 1;
+    } else if (c === 0x25 && i + 2 < s.length) {
+      const h = hexValue(s.charCodeAt(i + 1));
+      const l = hexValue(s.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) {
+        out += s.substring(last, i) + String.fromCharCode(h * 16 + l);
+        i += 2;
+        last = i + 1;
+      }
+    }
   }
-  return out;
+  return out + s.substring(last);
 }
 
 /**
- * Cookies from every Cookie header: name=value items, each part stopping at
- * "=", ";" or space (Moonbridge's pattern), URL-decoded.
+ * A query string (or urlencoded body) as key/value pairs in order: pairs are
+ * separated by "&" or "?", a pair without "=" is dropped, the value is what
+ * follows the first "=", both are decoded with decodeUri.
+ */
+export function parseQuery(query: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const n = query.length;
+  let start = 0;
+  while (start <= n) {
+    let end = start;
+    let eq = -1;
+    for (; end < n; end++) {
+      const c = query.charCodeAt(end);
+      if (c === 0x26 || c === 0x3f) break;
+      if (c === 0x3d && eq < 0) eq = end;
+    }
+    if (eq >= 0) out.push([decodeUri(query.substring(start, eq)), decodeUri(query.substring(eq + 1, end))]);
+    start = end + 1;
+  }
+  return out;
+}
+
+function cookieStop(c: number): boolean {
+  return c === 0x3d || c === 0x3b || c === 0x20;
+}
+
+/**
+ * Cookies from every Cookie header value, Moonbridge's way: each match of
+ * the Lua pattern "([^=; ]*)=([^=; ]*)", so parts stop at "=", ";" or space
+ * ('u=x=y' gives u="x" and ""="y"); names and values are decoded with decodeUri.
  */
 export function parseCookies(headerValues: string[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  const item = /([^=; ]*)=([^=; ]*)/g;
   for (const value of headerValues) {
-    for (const m of value.matchAll(item)) out.push([decodeUri(m[1]), decodeUri(m[2])]);
+    const n = value.length;
+    let i = 0;
+    while (i < n) {
+      // The longest run of name characters from i, then "=" must follow.
+      let e = i;
+      while (e < n && !cookieStop(value.charCodeAt(e))) e++;
+      if (e < n && value.charCodeAt(e) === 0x3d) {
+        let v = e + 1;
+        while (v < n && !cookieStop(value.charCodeAt(v))) v++;
+        out.push([decodeUri(value.substring(i, e)), decodeUri(value.substring(e + 1, v))]);
+        i = v;
+      } else {
+        // No match starting at i (nor inside the run, which has no "="): go on after it.
+        i = e === i ? i + 1 : e;
+      }
+    }
   }
   return out;
 }
