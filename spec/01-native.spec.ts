@@ -95,10 +95,14 @@ describe('native addon', () => {
 
   /** Polls one fd; returns revents (0 on timeout). */
   function pollOne(fd: number, events: number, timeoutMs: number): number {
-    const revents = new Int16Array(1);
-    const r = n.poll(Int32Array.of(fd), Int16Array.of(events), revents, 1, timeoutMs);
-    assert.ok(r === 0 || r === 1, `poll returned ${r}`);
-    return revents[0];
+    // -2 is EINTR: a signal (SIGCHLD of an earlier test's child) cut the wait short.
+    for (;;) {
+      const revents = new Int16Array(1);
+      const r = n.poll(Int32Array.of(fd), Int16Array.of(events), revents, 1, timeoutMs);
+      if (r === -2) continue;
+      assert.ok(r === 0 || r === 1, `poll returned ${r}`);
+      return revents[0];
+    }
   }
 
   describe('constants', () => {
