@@ -10,7 +10,8 @@
         "native/fd.cc",
         "native/socket.cc",
         "native/sockmsg.cc",
-        "native/time.cc"
+        "native/time.cc",
+        "native/daemon.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

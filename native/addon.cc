@@ -1,14 +1,16 @@
 // moonbridge.node: module initialisation and the constants table. The
-// functions live in process.cc, signals.cc, fd.cc, socket.cc, sockmsg.cc and
-// time.cc; the JavaScript interface is src/native/binding.ts.
+// functions live in process.cc, signals.cc, fd.cc, socket.cc, sockmsg.cc,
+// time.cc and daemon.cc; the JavaScript interface is src/native/binding.ts.
 #include <cerrno>
 #include <csignal>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <syslog.h>
 
 #include "addon.h"
 
@@ -64,6 +66,28 @@ Napi::Object Constants(Napi::Env env) {
   MB_CONST(ENOENT);
   MB_CONST(ESRCH);
   MB_CONST(ECHILD);
+  MB_CONST(LOCK_SH);
+  MB_CONST(LOCK_EX);
+  MB_CONST(LOCK_NB);
+  MB_CONST(LOCK_UN);
+  MB_CONST(LOG_PID);
+  MB_CONST(LOG_NDELAY);
+  MB_CONST(LOG_DAEMON);
+  MB_CONST(LOG_USER);
+  MB_CONST(LOG_LOCAL0);
+  MB_CONST(LOG_LOCAL1);
+  MB_CONST(LOG_LOCAL2);
+  MB_CONST(LOG_LOCAL3);
+  MB_CONST(LOG_LOCAL4);
+  MB_CONST(LOG_LOCAL5);
+  MB_CONST(LOG_LOCAL6);
+  MB_CONST(LOG_LOCAL7);
+  MB_CONST(LOG_CRIT);
+  MB_CONST(LOG_ERR);
+  MB_CONST(LOG_WARNING);
+  MB_CONST(LOG_NOTICE);
+  MB_CONST(LOG_INFO);
+  MB_CONST(LOG_DEBUG);
 #undef MB_CONST
   c.Freeze();
   return c;
@@ -82,6 +106,7 @@ static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   InitSocket(env, exports);
   InitSockMsg(env, exports);
   InitTime(env, exports);
+  InitDaemon(env, exports);
   return exports;
 }
 

@@ -12,6 +12,7 @@ void InitFd(Napi::Env env, Napi::Object exports);        // fd.cc
 void InitSocket(Napi::Env env, Napi::Object exports);    // socket.cc
 void InitSockMsg(Napi::Env env, Napi::Object exports);   // sockmsg.cc
 void InitTime(Napi::Env env, Napi::Object exports);      // time.cc
+void InitDaemon(Napi::Env env, Napi::Object exports);    // daemon.cc
 
 }  // namespace mb
 

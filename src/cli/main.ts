@@ -1,7 +1,8 @@
 /**
  * The server's entry point, run by bin/moonbridge-lua under
- * `node --single-threaded --v8-pool-size=1`: Moonbridge's command line, log
- * set-up, loading the app, then the master loop. Exit codes as Moonbridge:
+ * `node --single-threaded --v8-pool-size=1`: Moonbridge's command line, the
+ * locked log and PID files, daemonizing (-b), log set-up (stderr, file,
+ * syslog), loading the app, then the master loop. Exit codes as Moonbridge:
  * 0 normal, 1 command-line error, 2 already running, 3 startup error,
  * 4 runtime error.
  */
@@ -11,8 +12,13 @@ installSyncStdio();
 import * as fs from 'fs';
 import { parseCommandLine, UsageError, USAGE, type CliOptions } from './options';
 import { Logger } from '../server/log';
+import { SyslogSink } from '../server/syslog';
+import { registerChildCleanup } from '../server/child-cleanup';
 import { missingForkFlags, ForkRefusedError } from '../server/fork';
 import { startServer } from '../server/startup';
+import { openLogFile, PidFile, StartupFileError } from './files';
+import { daemonize, isDaemon } from './daemon';
+import { native } from '../native/binding';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
@@ -20,25 +26,15 @@ export const EXIT_RUNNING = 2;
 export const EXIT_STARTUP = 3;
 export const EXIT_RUNTIME = 4;
 
-function openLog(options: CliOptions): Logger {
-  let fd = 2;
-  if (options.logFile !== null) {
-    try {
-      fd = fs.openSync(options.logFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o640);
-    } catch (err) {
-      process.stderr.write(`Could not open logfile "${options.logFile}": ${(err as Error).message}\n`);
-      process.exit(EXIT_STARTUP);
-    }
-  }
-  return new Logger({ fd, debug: options.debug, stats: options.stats });
-}
-
-function unsupported(options: CliOptions): string | null {
-  if (options.background) return '-b/--background';
-  if (options.logFacility !== null) return '-f/--logfacility';
-  if (options.logIdent !== null) return '-i/--logident';
-  if (options.pidFile !== null) return '-p/--pidfile';
-  return null;
+/**
+ * Where log lines go: the -l file, else stderr (in the foreground); syslog
+ * on top with -f or -i, and instead of stderr with -b.
+ */
+function makeLogger(options: CliOptions, logFd: number | null, background: boolean): Logger {
+  const wantSyslog = options.logFacility !== null || options.logIdent !== null || (background && logFd === null);
+  const syslog = wantSyslog ? new SyslogSink(options.logIdent, options.logFacility) : null;
+  const fd = logFd ?? (background ? null : 2);
+  return new Logger({ fd, syslog, debug: options.debug, stats: options.stats });
 }
 
 export function main(argv: readonly string[]): number {
@@ -54,20 +50,53 @@ export function main(argv: readonly string[]): number {
     process.stdout.write(USAGE);
     return EXIT_OK;
   }
-  const notYet = unsupported(options);
-  if (notYet !== null) {
-    process.stderr.write(`moonbridge-lua: option ${notYet} is not supported by this version\n${USAGE}`);
-    return EXIT_USAGE;
+  let logFd: number | null = null;
+  let pidFile: PidFile | null = null;
+  try {
+    if (options.logFile !== null) logFd = openLogFile(options.logFile);
+    if (options.pidFile !== null) pidFile = PidFile.open(options.pidFile);
+  } catch (err) {
+    if (!(err instanceof StartupFileError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return err.exitCode;
   }
-  const logger = openLog(options);
-  const missing = missingForkFlags();
-  if (missing.length > 0) {
-    logger.crit(new ForkRefusedError(missing).message);
-    return EXIT_STARTUP;
+  // Workers drop the master's PID file and log file (and their locks).
+  const openLog = logFd;
+  const openPid = pidFile;
+  if (openLog !== null) registerChildCleanup(() => fs.closeSync(openLog));
+  if (openPid !== null) registerChildCleanup(() => openPid.closeInChild());
+  try {
+    const missing = missingForkFlags();
+    if (missing.length > 0) {
+      makeLogger(options, logFd, false).crit(new ForkRefusedError(missing).message);
+      return EXIT_STARTUP;
+    }
+    if (options.background) {
+      daemonize();
+      pidFile?.adopt();
+    }
+    const logger = makeLogger(options, logFd, options.background);
+    return startServer({
+      script: options.script as string,
+      args: options.scriptArgs,
+      logger,
+      onStarted: openPid === null ? undefined : () => {
+        try {
+          openPid.write();
+        } catch (err) {
+          throw new Error(`Could not write PID file "${openPid.path}": ${(err as Error).message}`);
+        }
+      },
+    });
+  } finally {
+    pidFile?.remove();
   }
-  return startServer({ script: options.script as string, args: options.scriptArgs, logger });
 }
 
 if (require.main === module) {
-  process.exit(main(process.argv.slice(2)));
+  const code = main(process.argv.slice(2));
+  // The daemon is a forked copy of node: process.exit would hang there (the
+  // log and stdio are written synchronously, so nothing is lost by _exit).
+  if (isDaemon()) native()._exit(code);
+  process.exit(code);
 }

@@ -93,6 +93,28 @@ export interface NativeBinding {
     readonly ENOENT: number;
     readonly ESRCH: number;
     readonly ECHILD: number;
+    readonly LOCK_SH: number;
+    readonly LOCK_EX: number;
+    readonly LOCK_NB: number;
+    readonly LOCK_UN: number;
+    readonly LOG_PID: number;
+    readonly LOG_NDELAY: number;
+    readonly LOG_DAEMON: number;
+    readonly LOG_USER: number;
+    readonly LOG_LOCAL0: number;
+    readonly LOG_LOCAL1: number;
+    readonly LOG_LOCAL2: number;
+    readonly LOG_LOCAL3: number;
+    readonly LOG_LOCAL4: number;
+    readonly LOG_LOCAL5: number;
+    readonly LOG_LOCAL6: number;
+    readonly LOG_LOCAL7: number;
+    readonly LOG_CRIT: number;
+    readonly LOG_ERR: number;
+    readonly LOG_WARNING: number;
+    readonly LOG_NOTICE: number;
+    readonly LOG_INFO: number;
+    readonly LOG_DEBUG: number;
   };
 
   // ---- processes ----
@@ -200,6 +222,27 @@ export interface NativeBinding {
   cpuTime(): number;
   /** strftime(3) of the given Unix time (seconds), localtime_r or gmtime_r. */
   strftime(format: string, time: number, utc: boolean): string;
+
+  // ---- daemon support ----
+  /**
+   * flock(2) with an operation of LOCK_SH/LOCK_EX/LOCK_UN, optionally
+   * |LOCK_NB. Returns 0, or -1 when LOCK_NB was given and another open file
+   * description holds the lock (EWOULDBLOCK). EINTR is retried; other errors
+   * throw.
+   */
+  flock(fd: number, operation: number): number;
+  /** setsid(2): a new session and process group led by this process. Returns the session id. */
+  setsid(): number;
+  /**
+   * openlog(3) with option flags (LOG_PID, LOG_NDELAY, ...) and a facility
+   * (LOG_USER, LOG_DAEMON, LOG_LOCAL0..7). The ident is copied and kept alive
+   * by the addon. A previous openlog is closed first.
+   */
+  openlog(ident: string, option: number, facility: number): void;
+  /** syslog(3) of one message (passed through "%s", never used as a format) at priority (LOG_ERR, ...). */
+  syslog(priority: number, message: string): void;
+  /** closelog(3). */
+  closelog(): void;
 }
 
 let cached: NativeBinding | undefined;

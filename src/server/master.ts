@@ -10,6 +10,7 @@ import { isErrnoError, native, type WaitResult } from '../native/binding';
 import type { ListenerConfig, PoolConfig } from './config';
 import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, sendConnect, sendControl } from './control';
 import { ForkRefusedError, forkProcess } from './fork';
+import { runChildCleanups } from './child-cleanup';
 import type { Logger } from './log';
 import { runWorker } from './worker';
 import { StderrRelay } from './stderr-relay';
@@ -263,6 +264,7 @@ export class Master {
   /** In the child right after fork: drop the master's descriptors and run the worker loop. */
   private becomeWorker(pool: PoolRuntime, ctrlFd: number, errFd: number, masterEnds: number[]): never {
     const n = native();
+    runChildCleanups();
     const close = (fd: number): void => {
       try {
         n.close(fd);

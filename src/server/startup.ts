@@ -17,6 +17,12 @@ export interface StartOptions {
   script: string;
   args: readonly string[];
   logger: Logger;
+  /**
+   * Called once the script has run and the listeners are bound, just before
+   * the master loop (the PID file is written here). Throwing is a start-up
+   * error (logged, exit code 3).
+   */
+  onStarted?: () => void;
 }
 
 /** Creates the app's Lua state with the globals Moonbridge provides. */
@@ -74,6 +80,14 @@ export function startServer(options: StartOptions): number {
     const warm = (require('../http/warmup') as typeof import('../http/warmup')).warmUpHttp();
     if (warm.error !== null) logger.warning(`HTTP warm-up failed (workers start unoptimized): ${warm.error}`);
     else logger.debug(`HTTP warm-up took ${(warm.seconds * 1000).toFixed(0)} ms`);
+  }
+  if (options.onStarted !== undefined) {
+    try {
+      options.onStarted();
+    } catch (err) {
+      logger.error(err instanceof Error ? err.message : String(err));
+      return 3;
+    }
   }
   lauxlib.luaL_checkstack(L, 20, null);
   const master = new Master({ L, pools: ctx.pools, logger });
