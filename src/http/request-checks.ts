@@ -5,6 +5,7 @@
  */
 import { HttpError } from './errors';
 import type { RequestHead } from './request-head';
+import { isDigits, listItems as items } from './header-values';
 
 export interface RequestInfo {
   /** Path without the leading slash, not percent-decoded; null for "OPTIONS *". */
@@ -31,37 +32,6 @@ const BAD_TARGET = 'Invalid request target';
 /** Case-insensitive name match; `canonical` is the usual spelling, tried first. */
 function is(name: string, canonical: string, lower: string): boolean {
   return name === canonical || name === lower || name.toLowerCase() === lower;
-}
-
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-/** The non-empty comma-separated items of a header value, trimmed of SP/HTAB. */
-function items(value: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const n = value.length;
-  while (i <= n) {
-    let e = value.indexOf(',', i);
-    if (e < 0) e = n;
-    let a = i;
-    let b = e;
-    while (a < b && isWs(value.charCodeAt(a))) a++;
-    while (b > a && isWs(value.charCodeAt(b - 1))) b--;
-    if (b > a) out.push(a === 0 && b === n ? value : value.substring(a, b));
-    i = e + 1;
-  }
-  return out;
-}
-
-function isDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
 }
 
 function stripZeros(s: string): string {

@@ -13,6 +13,7 @@
  * typical small response is a single sink.write() at finish().
  */
 import { HttpUsageError, errorResponseBody } from './errors';
+import { hasListItem, isDigits, trimOws } from './header-values';
 
 export interface ResponseSink {
   /** Queues bytes, or a latin1 string (one char per byte). Must not modify the bytes. */
@@ -51,36 +52,6 @@ const COALESCE_LIMIT = 16384;
 
 type Latin1Write = (this: Buffer, s: string, offset: number) => number;
 const latin1Write = (Buffer.prototype as unknown as { latin1Write: Latin1Write }).latin1Write;
-
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-/** Whether a comma-separated header value has the item `token` (lower case), case-insensitively. */
-function hasItem(value: string, token: string): boolean {
-  let i = 0;
-  const n = value.length;
-  while (i <= n) {
-    let e = value.indexOf(',', i);
-    if (e < 0) e = n;
-    let a = i;
-    let b = e;
-    while (a < b && isWs(value.charCodeAt(a))) a++;
-    while (b > a && isWs(value.charCodeAt(b - 1))) b--;
-    if (b - a === token.length && value.substring(a, b).toLowerCase() === token) return true;
-    i = e + 1;
-  }
-  return false;
-}
-
-function isDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
-}
 
 function statusCode(status: string): number {
   const a = status.charCodeAt(0) - 0x30;
@@ -176,21 +147,17 @@ export class ResponseWriter {
     if (key.length === 14 && key.toLowerCase() === 'content-length') {
       if (st === 'info_status_sent') throw new HttpUsageError('Content-Length header is not allowed in an informational (1xx) response');
       if (this.declared >= 0) throw new HttpUsageError('Content-Length header has already been sent');
-      let a = 0;
-      let b = value.length;
-      while (a < b && isWs(value.charCodeAt(a))) a++;
-      while (b > a && isWs(value.charCodeAt(b - 1))) b--;
-      const digits = value.substring(a, b);
+      const digits = trimOws(value);
       const n = Number(digits);
       if (!isDigits(digits) || !Number.isSafeInteger(n)) throw new HttpUsageError(`Invalid Content-Length header value "${value}"`);
       this.declared = n;
     } else if (key.length === 10 && key.toLowerCase() === 'connection') {
-      if (hasItem(value, 'close')) {
+      if (hasListItem(value, 'close')) {
         if (st === 'info_status_sent') throw new HttpUsageError('"Connection: close" is not allowed in an informational (1xx) response');
         this.appClose = true;
         this.appCloseHeader = true;
       }
-      if (st !== 'info_status_sent' && hasItem(value, 'keep-alive')) this.appKeepAliveHeader = true;
+      if (st !== 'info_status_sent' && hasListItem(value, 'keep-alive')) this.appKeepAliveHeader = true;
     }
     this.head += key + ': ' + value + '\r\n';
   }
