@@ -34,7 +34,7 @@ function errorText(err: unknown): string {
  * open(2) + flock(LOCK_EX|LOCK_NB). Returns the descriptor, or -1 when
  * another open file holds the lock. Throws on other errors.
  */
-export function openLocked(file: string, flags: number, mode: number): number {
+function openLocked(file: string, flags: number, mode: number): number {
   const n = native();
   for (;;) {
     const fd = fs.openSync(file, flags, mode);

@@ -5,7 +5,7 @@
  */
 
 /** SP or HTAB (OWS). */
-export function isWs(c: number): boolean {
+function isWs(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 

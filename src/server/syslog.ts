@@ -6,13 +6,10 @@
 import { native } from '../native/binding';
 import type { LogLevel } from './log';
 
-/** -f values: DAEMON, USER or a digit 0..7 (LOCAL0..LOCAL7). */
-export type FacilityName = string;
+const DEFAULT_IDENT = 'moonbridge';
 
-export const DEFAULT_IDENT = 'moonbridge';
-
-/** The facility number for a -f value (USER when null). Throws on anything else. */
-export function facilityNumber(name: FacilityName | null): number {
+/** The facility number for a -f value: DAEMON, USER (also for null) or 0..7 for LOCAL0..LOCAL7. */
+function facilityNumber(name: string | null): number {
   const c = native().constants;
   if (name === null || name === 'USER') return c.LOG_USER;
   if (name === 'DAEMON') return c.LOG_DAEMON;
@@ -35,7 +32,7 @@ function priority(level: LogLevel): number {
 
 export class SyslogSink {
   /** Calls openlog(ident, LOG_PID|LOG_NDELAY, facility). */
-  constructor(ident: string | null, facility: FacilityName | null) {
+  constructor(ident: string | null, facility: string | null) {
     const n = native();
     n.openlog(ident ?? DEFAULT_IDENT, n.constants.LOG_PID | n.constants.LOG_NDELAY, facilityNumber(facility));
   }
