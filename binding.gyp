@@ -11,7 +11,10 @@
         "native/socket.cc",
         "native/sockmsg.cc",
         "native/time.cc",
-        "native/daemon.cc"
+        "native/daemon.cc",
+        "native/file.cc",
+        "native/spawn.cc",
+        "native/locale.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

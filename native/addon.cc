@@ -1,6 +1,6 @@
 // moonbridge.node: module initialisation and the constants table. The
 // functions live in process.cc, signals.cc, fd.cc, socket.cc, sockmsg.cc,
-// time.cc and daemon.cc; the JavaScript interface is src/native/binding.ts.
+// time.cc, daemon.cc, file.cc, spawn.cc and locale.cc; the JavaScript interface is src/native/binding.ts.
 #include <cerrno>
 #include <csignal>
 #include <netinet/in.h>
@@ -11,6 +11,9 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <syslog.h>
+#include <clocale>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "addon.h"
 
@@ -88,6 +91,23 @@ Napi::Object Constants(Napi::Env env) {
   MB_CONST(LOG_NOTICE);
   MB_CONST(LOG_INFO);
   MB_CONST(LOG_DEBUG);
+  MB_CONST(O_RDONLY);
+  MB_CONST(O_WRONLY);
+  MB_CONST(O_RDWR);
+  MB_CONST(O_CREAT);
+  MB_CONST(O_TRUNC);
+  MB_CONST(O_APPEND);
+  MB_CONST(O_EXCL);
+  MB_CONST(SEEK_SET);
+  MB_CONST(SEEK_CUR);
+  MB_CONST(SEEK_END);
+  MB_CONST(EISDIR);
+  MB_CONST(LC_ALL);
+  MB_CONST(LC_COLLATE);
+  MB_CONST(LC_CTYPE);
+  MB_CONST(LC_MONETARY);
+  MB_CONST(LC_NUMERIC);
+  MB_CONST(LC_TIME);
 #undef MB_CONST
   c.Freeze();
   return c;
@@ -107,6 +127,9 @@ static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   InitSockMsg(env, exports);
   InitTime(env, exports);
   InitDaemon(env, exports);
+  InitFile(env, exports);
+  InitSpawn(env, exports);
+  InitLocale(env, exports);
   return exports;
 }
 

@@ -13,6 +13,9 @@ void InitSocket(Napi::Env env, Napi::Object exports);    // socket.cc
 void InitSockMsg(Napi::Env env, Napi::Object exports);   // sockmsg.cc
 void InitTime(Napi::Env env, Napi::Object exports);      // time.cc
 void InitDaemon(Napi::Env env, Napi::Object exports);    // daemon.cc
+void InitFile(Napi::Env env, Napi::Object exports);      // file.cc
+void InitSpawn(Napi::Env env, Napi::Object exports);     // spawn.cc
+void InitLocale(Napi::Env env, Napi::Object exports);    // locale.cc
 
 }  // namespace mb
 

@@ -1,4 +1,4 @@
-// Interval timers, clocks and strftime.
+// Interval timers, clocks, strftime and the calendar (localtime, mktime).
 #include <cerrno>
 #include <cmath>
 #include <ctime>
@@ -97,6 +97,80 @@ Napi::Value StrFTime(const Napi::CallbackInfo& info) {
   }
 }
 
+// struct tm as a JS object with the C field names (year since 1900, month
+// 0-11, yday 0-365), plus the UTC offset in seconds.
+Napi::Object TmToJs(Napi::Env env, const struct tm& tm) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("sec", Napi::Number::New(env, tm.tm_sec));
+  o.Set("min", Napi::Number::New(env, tm.tm_min));
+  o.Set("hour", Napi::Number::New(env, tm.tm_hour));
+  o.Set("mday", Napi::Number::New(env, tm.tm_mday));
+  o.Set("mon", Napi::Number::New(env, tm.tm_mon));
+  o.Set("year", Napi::Number::New(env, tm.tm_year));
+  o.Set("wday", Napi::Number::New(env, tm.tm_wday));
+  o.Set("yday", Napi::Number::New(env, tm.tm_yday));
+  o.Set("isdst", Napi::Number::New(env, tm.tm_isdst));
+  o.Set("gmtoff", Napi::Number::New(env, static_cast<double>(tm.tm_gmtoff)));
+  return o;
+}
+
+// Whole seconds of a double as time_t; false when out of time_t's range.
+bool ToTimeT(double seconds, time_t* out) {
+  if (!std::isfinite(seconds)) return false;
+  double f = std::floor(seconds);
+  if (f < -9.2233720368547758e18 || f >= 9.2233720368547758e18) return false;
+  *out = static_cast<time_t>(f);
+  return true;
+}
+
+// localtime(time, utc) -> tm, or null when the C library cannot represent it.
+Napi::Value LocalTime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double seconds = ArgNumber(info, 0, "time");
+  bool utc = ArgBool(info, 1, "utc");
+  time_t t;
+  if (!ToTimeT(seconds, &t)) return env.Null();
+  struct tm tm;
+  struct tm* ok;
+  if (utc) {
+    ok = gmtime_r(&t, &tm);
+  } else {
+    tzset();
+    ok = localtime_r(&t, &tm);
+  }
+  if (ok == nullptr) return env.Null();
+  return TmToJs(env, tm);
+}
+
+int TmField(const Napi::Object& o, const char* name) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsNumber()) ThrowType(o.Env(), std::string("tm.") + name + " must be a number");
+  return v.As<Napi::Number>().Int32Value();
+}
+
+// mktime(tm) -> { time, tm }: the local time for the (possibly out-of-range)
+// fields, and the fields normalised as mktime(3) leaves them. time is -1 when
+// mktime(3) returns -1 (the caller decides whether that is an error).
+Napi::Value MkTime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) ThrowType(env, "tm must be an object");
+  Napi::Object o = info[0].As<Napi::Object>();
+  struct tm tm = {};
+  tm.tm_sec = TmField(o, "sec");
+  tm.tm_min = TmField(o, "min");
+  tm.tm_hour = TmField(o, "hour");
+  tm.tm_mday = TmField(o, "mday");
+  tm.tm_mon = TmField(o, "mon");
+  tm.tm_year = TmField(o, "year");
+  tm.tm_isdst = TmField(o, "isdst");
+  tzset();
+  time_t t = mktime(&tm);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("time", Napi::Number::New(env, static_cast<double>(t)));
+  result.Set("tm", TmToJs(env, tm));
+  return result;
+}
+
 }  // namespace
 
 void InitTime(Napi::Env env, Napi::Object exports) {
@@ -105,6 +179,8 @@ void InitTime(Napi::Env env, Napi::Object exports) {
   exports.Set("monotonic", Napi::Function::New(env, Monotonic, "monotonic"));
   exports.Set("cpuTime", Napi::Function::New(env, CpuTime, "cpuTime"));
   exports.Set("strftime", Napi::Function::New(env, StrFTime, "strftime"));
+  exports.Set("localtime", Napi::Function::New(env, LocalTime, "localtime"));
+  exports.Set("mktime", Napi::Function::New(env, MkTime, "mktime"));
 }
 
 }  // namespace mb

@@ -46,6 +46,22 @@ export interface TimerValue {
   interval: number;
 }
 
+/** struct tm with C's field conventions: year since 1900, mon 0-11, yday 0-365. */
+export interface Tm {
+  sec: number;
+  min: number;
+  hour: number;
+  mday: number;
+  mon: number;
+  year: number;
+  wday: number;
+  yday: number;
+  /** >0 daylight saving time, 0 not, <0 unknown (mktime decides). */
+  isdst: number;
+  /** Seconds east of UTC (output only). */
+  gmtoff?: number;
+}
+
 export interface NativeBinding {
   readonly constants: {
     readonly AF_INET: number;
@@ -115,6 +131,23 @@ export interface NativeBinding {
     readonly LOG_NOTICE: number;
     readonly LOG_INFO: number;
     readonly LOG_DEBUG: number;
+    readonly O_RDONLY: number;
+    readonly O_WRONLY: number;
+    readonly O_RDWR: number;
+    readonly O_CREAT: number;
+    readonly O_TRUNC: number;
+    readonly O_APPEND: number;
+    readonly O_EXCL: number;
+    readonly SEEK_SET: number;
+    readonly SEEK_CUR: number;
+    readonly SEEK_END: number;
+    readonly EISDIR: number;
+    readonly LC_ALL: number;
+    readonly LC_COLLATE: number;
+    readonly LC_CTYPE: number;
+    readonly LC_MONETARY: number;
+    readonly LC_NUMERIC: number;
+    readonly LC_TIME: number;
   };
 
   // ---- processes ----
@@ -222,6 +255,33 @@ export interface NativeBinding {
   cpuTime(): number;
   /** strftime(3) of the given Unix time (seconds), localtime_r or gmtime_r. */
   strftime(format: string, time: number, utc: boolean): string;
+  /** localtime_r (or gmtime_r when utc) of whole seconds; null when the C library cannot represent it. */
+  localtime(time: number, utc: boolean): Tm | null;
+  /** mktime(3): the local time of possibly out-of-range fields, and the fields normalised; time -1 as mktime returns it. */
+  mktime(tm: Tm): { time: number; tm: Tm };
+
+  // ---- files by path ----
+  /** open(2) with O_CLOEXEC added; path as UTF-8 string or raw bytes (no NUL). Returns the fd; throws errno errors. */
+  open(path: string | Uint8Array, flags: number, mode: number): number;
+  /** lseek(2); offsets exact to 2^53. Returns the new offset; throws errno errors (ESPIPE on pipes). */
+  lseek(fd: number, offset: number, whence: number): number;
+  /** mkostemp(3) with O_CLOEXEC; the template ends in "XXXXXX". path holds the name's bytes. */
+  mkstemp(template: string | Uint8Array): { fd: number; path: Buffer };
+  /** The C library's text for an errno number ("No such file or directory"). */
+  strerror(errno: number): string;
+
+  // ---- child programs ----
+  /**
+   * posix_spawn(3) (posix_spawnp when searchPath): argv[0] included, the
+   * current environment, every signal at its default and an empty mask in
+   * the child. fds[i] >= 0 becomes the child's descriptor i. Returns the pid;
+   * throws errno errors (ENOENT for a missing file).
+   */
+  spawn(file: string, argv: string[], fds: [number, number, number], searchPath: boolean): number;
+
+  // ---- locale ----
+  /** setlocale(3); locale null queries. Returns the name, or null when refused. */
+  setlocale(category: number, locale: string | null): string | null;
 
   // ---- daemon support ----
   /**
