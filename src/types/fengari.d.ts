@@ -23,3 +23,13 @@ declare module 'fengari/src/lobject' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   export function pushsvalue2s(L: any, ts: any): void;
 }
+declare module 'fengari/src/luaconf' {
+  /** The smallest lua_Integer of this build. */
+  export const LUA_MININTEGER: number;
+  /** Whether integral floats print without ".0" (Lua's LUA_COMPAT_FLOATSTRING). */
+  export const LUA_COMPAT_FLOATSTRING: boolean;
+  /** Float to text as tostring gives it (moonbridge-lua patch: installable). */
+  export function lua_number2str(n: number): string;
+  /** Installs the float-to-text conversion behind lua_number2str (moonbridge-lua patch). */
+  export function lua_setnumber2str(f: (n: number) => string): void;
+}
