@@ -2,8 +2,8 @@
  * Creating the Fengari Lua state the app runs in: the standard libraries,
  * then whatever globals and modules the host registers.
  */
-import { lua, lauxlib, lualib, type LuaCFunction, type LuaState } from 'fengari';
-import { key, pushText } from './strings';
+import { lua, lauxlib, lualib, type LuaState } from 'fengari';
+import { pushText } from './strings';
 import { pcallTraceback, errorText } from './errors';
 
 export function createLuaState(): LuaState {
@@ -11,25 +11,6 @@ export function createLuaState(): LuaState {
   if (!L) throw new Error('cannot create a Lua state');
   lualib.luaL_openlibs(L);
   return L;
-}
-
-/** Registers a module loader in package.preload, so that require(name) finds it. */
-export function preloadModule(L: LuaState, name: string, loader: LuaCFunction): void {
-  lua.lua_getglobal(L, key('package'));
-  lua.lua_getfield(L, -1, key('preload'));
-  lua.lua_pushcfunction(L, loader);
-  lua.lua_setfield(L, -2, key(name));
-  lua.lua_pop(L, 2);
-}
-
-/** Sets global `name` and package.loaded[name] to the value on top of the stack (popped). */
-export function setGlobalModule(L: LuaState, name: string): void {
-  lua.lua_getglobal(L, key('package'));
-  lua.lua_getfield(L, -1, key('loaded'));
-  lua.lua_pushvalue(L, -3);
-  lua.lua_setfield(L, -2, key(name));
-  lua.lua_pop(L, 2);
-  lua.lua_setglobal(L, key(name));
 }
 
 export type ScriptResult = { ok: true } | { ok: false; phase: 'loading' | 'executing'; message: string };

@@ -5,7 +5,8 @@
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { pushMoonbridgeIo } from '../io/library';
 import { key, pushText } from '../lua/strings';
-import { createLuaState, preloadModule, runScript, setGlobalModule } from '../lua/state';
+import { createLuaState, runScript } from '../lua/state';
+import { preloadModule, setGlobalModule } from '../lua/modules';
 import { makeListen, type ListenContext } from './listen';
 import type { Logger } from './log';
 import { Master } from './master';
