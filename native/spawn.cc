@@ -5,6 +5,7 @@
 // close-on-exec. Used by io.popen and os.execute.
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <spawn.h>
 #include <string>
 #include <unistd.h>
@@ -19,21 +20,36 @@ namespace mb {
 
 namespace {
 
+// A string argument: JS strings as UTF-8, Uint8Arrays as raw bytes (Lua
+// strings are byte strings). No NUL bytes.
+bool SpawnString(const Napi::Value& v, std::string* out) {
+  if (v.IsString()) {
+    *out = v.As<Napi::String>().Utf8Value();
+  } else if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    Napi::Uint8Array bytes = v.As<Napi::Uint8Array>();
+    out->assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ElementLength());
+  } else {
+    return false;
+  }
+  return out->find('\0') == std::string::npos;
+}
+
 // spawn(file, argv, fds, searchPath) -> pid. fds[i] >= 0 becomes the child's
-// descriptor i (dup2; its close-on-exec flag is cleared there), -1 leaves
-// descriptor i as inherited. searchPath selects posix_spawnp (PATH lookup).
+// descriptor i (dup2; its close-on-exec flag is cleared there), -1 lets the
+// child inherit this process's descriptor i (if open). searchPath selects posix_spawnp (PATH lookup).
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string file = ArgString(info, 0, "file");
+  std::string file;
+  if (!SpawnString(info[0], &file)) ThrowType(env, "file must be a string or Uint8Array without NUL");
   if (!info[1].IsArray()) ThrowType(env, "argv must be an array of strings");
   if (!info[2].IsArray()) ThrowType(env, "fds must be an array of three numbers");
   bool searchPath = ArgBool(info, 3, "searchPath");
   Napi::Array argvJs = info[1].As<Napi::Array>();
   std::vector<std::string> args;
   for (uint32_t i = 0; i < argvJs.Length(); i++) {
-    Napi::Value a = argvJs.Get(i);
-    if (!a.IsString()) ThrowType(env, "argv must be an array of strings");
-    args.push_back(a.As<Napi::String>().Utf8Value());
+    std::string a;
+    if (!SpawnString(argvJs.Get(i), &a)) ThrowType(env, "argv entries must be strings or Uint8Arrays without NUL");
+    args.push_back(a);
   }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(&a[0]);
@@ -53,7 +69,13 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
       ThrowType(env, "fds must be an array of three numbers");
     }
     int fd = v.As<Napi::Number>().Int32Value();
-    if (fd >= 0) posix_spawn_file_actions_adddup2(&actions, fd, static_cast<int>(i));
+    if (fd >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, fd, static_cast<int>(i));
+    } else if (fcntl(static_cast<int>(i), F_GETFD) >= 0) {
+      // Node marks fds 0-2 close-on-exec at start-up; a dup2 onto itself
+      // clears the flag in the child (glibc >= 2.29), so they are inherited.
+      posix_spawn_file_actions_adddup2(&actions, static_cast<int>(i), static_cast<int>(i));
+    }
   }
   sigset_t all, none;
   sigfillset(&all);

@@ -19,6 +19,7 @@ import { startServer } from '../server/startup';
 import { openLogFile, PidFile, StartupFileError } from './files';
 import { daemonize, isDaemon } from './daemon';
 import { native } from '../native/binding';
+import { flushAll, setProcessExit } from '../lua/stdlib/lifecycle';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
@@ -76,6 +77,13 @@ export function main(argv: readonly string[]): number {
       pidFile?.adopt();
     }
     const logger = makeLogger(options, logFd, options.background);
+    // os.exit in the master (its Lua files are flushed by then): the same
+    // ending as below, without returning through the Lua call.
+    setProcessExit((code) => {
+      openPid?.remove();
+      if (isDaemon()) native()._exit(code);
+      process.exit(code);
+    });
     return startServer({
       script: options.script as string,
       args: options.scriptArgs,
@@ -95,6 +103,8 @@ export function main(argv: readonly string[]): number {
 
 if (require.main === module) {
   const code = main(process.argv.slice(2));
+  // What the app wrote to io.stdout and its files, as C's exit() would.
+  flushAll();
   // The daemon is a forked copy of node: process.exit would hang there (the
   // log and stdio are written synchronously, so nothing is lost by _exit).
   if (isDaemon()) native()._exit(code);

@@ -274,10 +274,11 @@ export interface NativeBinding {
   /**
    * posix_spawn(3) (posix_spawnp when searchPath): argv[0] included, the
    * current environment, every signal at its default and an empty mask in
-   * the child. fds[i] >= 0 becomes the child's descriptor i. Returns the pid;
+   * the child. Strings are UTF-8, Uint8Arrays raw bytes (no NUL). fds[i] >= 0
+   * becomes the child's descriptor i. Returns the pid;
    * throws errno errors (ENOENT for a missing file).
    */
-  spawn(file: string, argv: string[], fds: [number, number, number], searchPath: boolean): number;
+  spawn(file: string | Uint8Array, argv: Array<string | Uint8Array>, fds: [number, number, number], searchPath: boolean): number;
 
   // ---- locale ----
   /** setlocale(3); locale null queries. Returns the name, or null when refused. */

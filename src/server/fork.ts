@@ -7,6 +7,7 @@
  */
 import { native } from '../native/binding';
 import { resetSigtermState } from '../io/sigterm';
+import { flushAll } from '../lua/stdlib/lifecycle';
 
 export const REQUIRED_NODE_FLAGS = ['--single-threaded', '--v8-pool-size=1'] as const;
 
@@ -30,6 +31,8 @@ export function missingForkFlags(execArgv: readonly string[] = process.execArgv)
 export function forkProcess(): number {
   const missing = missingForkFlags();
   if (missing.length > 0) throw new ForkRefusedError(missing);
+  // Buffered Lua output would otherwise be written once by each process.
+  flushAll();
   const pid = native().fork();
   if (pid === 0) resetSigtermState();
   return pid;

@@ -13,6 +13,7 @@ import { IoHandle } from '../io/handle';
 import { pushHandle } from '../io/lua-handle';
 import { catchSigterm, sigtermReceived } from '../io/sigterm';
 import { pcallTraceback } from '../lua/errors';
+import { finishWorker, flushAll, setProcessExit } from '../lua/stdlib/lifecycle';
 import { key, pushLatin1 } from '../lua/strings';
 import { acceptingListeners, type ListenerConfig, type PoolConfig } from './config';
 import { MSG_ACCEPTED, MSG_CONNECT, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, readControl, sendControl } from './control';
@@ -36,15 +37,26 @@ function report(message: string): void {
   }
 }
 
-/** Calls the handler stored at ref with nargs arguments already pushed; exits 1 on error. */
+/** Ends this worker: what its Lua code wrote is flushed, the files it opened are closed. */
+function endWorker(code: number): never {
+  finishWorker();
+  return native()._exit(code);
+}
+
+/**
+ * Calls the handler stored at ref with nargs arguments already pushed; exits
+ * 1 on error. Buffered Lua output is flushed when the handler returns, so
+ * that what a request wrote is out even if the worker is killed later.
+ */
 function callHandler(L: LuaState, ref: number, name: string, nargs: number, nresults: number): void {
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
   lua.lua_insert(L, -1 - nargs);
   const error = pcallTraceback(L, nargs, nresults);
   if (error !== null) {
     report(`Error in "${name}" function: ${error}`);
-    native()._exit(1);
+    endWorker(1);
   }
+  flushAll();
 }
 
 /** Forwards SIGINT/SIGHUP received by this worker to the master (Ctrl-C semantics). */
@@ -111,6 +123,8 @@ function waitForWork(ctx: WorkerContext, listeners: Array<{ fd: number; proto: s
 export function runWorker(ctx: WorkerContext): never {
   const n = native();
   const { L, pool } = ctx;
+  // os.exit ends only this worker.
+  setProcessExit(endWorker);
   n.signalIgnore(n.constants.SIGPIPE);
   n.signalCount(n.constants.SIGINT);
   n.signalCount(n.constants.SIGHUP);
@@ -164,6 +178,5 @@ export function runWorker(ctx: WorkerContext): never {
   sendControl(ctx.ctrlFd, MSG_GOODBYE);
   n.close(ctx.ctrlFd);
   if (pool.finishRef !== lua.LUA_NOREF) callHandler(L, pool.finishRef, 'finish', 0, 0);
-  n._exit(0);
-  throw new Error('unreachable: _exit returned');
+  return endWorker(0);
 }
