@@ -8,17 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  alive, app, childPids, exchange, freePort, killAll, startServer, waitFor, waitUntilServing, within,
+  alive, app, childPids, exchange, freePort, killAll, readPid, startServer, waitFor, waitUntilServing, within,
 } from './helpers/server';
-
-function readPid(file: string): number | null {
-  try {
-    const m = /^(\d+)\n$/.exec(fs.readFileSync(file, 'ascii'));
-    return m === null ? null : Number(m[1]);
-  } catch {
-    return null;
-  }
-}
 
 /** Waits (bounded) until the PID file holds a pid. */
 async function waitForPid(file: string): Promise<number> {

@@ -216,3 +216,13 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** The pid in a PID file ("N\n"), or null when it is missing or incomplete. */
+export function readPid(file: string): number | null {
+  try {
+    const m = /^(\d+)\n$/.exec(fs.readFileSync(file, 'ascii'));
+    return m === null ? null : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
