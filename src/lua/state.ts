@@ -2,14 +2,15 @@
  * Creating the Fengari Lua state the app runs in: the standard libraries,
  * then whatever globals and modules the host registers.
  */
-import { lua, lauxlib, lualib, type LuaState } from 'fengari';
+import { lua, lauxlib, type LuaState } from 'fengari';
+import { openStandardLibrary } from './stdlib';
 import { pushText } from './strings';
 import { pcallTraceback, errorText } from './errors';
 
 export function createLuaState(): LuaState {
   const L = lauxlib.luaL_newstate() as LuaState;
   if (!L) throw new Error('cannot create a Lua state');
-  lualib.luaL_openlibs(L);
+  openStandardLibrary(L);
   return L;
 }
 

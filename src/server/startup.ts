@@ -2,11 +2,13 @@
  * Server start-up: the Lua state with Moonbridge's globals, the app's main
  * chunk (whose listen{} calls bind the sockets), then the master loop.
  */
+import * as path from 'path';
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { pushMoonbridgeIo } from '../io/library';
 import { key, pushText } from '../lua/strings';
 import { createLuaState, runScript } from '../lua/state';
 import { preloadModule, setGlobalModule } from '../lua/modules';
+import { setAppDirectory } from '../lua/stdlib/package';
 import { makeListen, type ListenContext } from './listen';
 import type { Logger } from './log';
 import { Master } from './master';
@@ -58,6 +60,7 @@ export function startServer(options: StartOptions): number {
   logger.notice('Starting moonbridge server');
   const ctx: ListenContext = { pools: [], logger, started: false };
   const { L, listen } = createServerState(ctx);
+  setAppDirectory(L, path.dirname(path.resolve(options.script)));
   logger.info(`Loading "${options.script}"`);
   const result = runScript(L, options.script, options.args);
   if (!result.ok) {

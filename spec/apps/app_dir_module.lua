@@ -1,0 +1,1 @@
+return "module from the app directory"
