@@ -70,6 +70,13 @@ Napi::Value Monotonic(const Napi::CallbackInfo& info) { return Clock(info, CLOCK
 
 Napi::Value CpuTime(const Napi::CallbackInfo& info) { return Clock(info, CLOCK_PROCESS_CPUTIME_ID); }
 
+// gmtime_r or (after tzset) localtime_r; false when t cannot be represented.
+bool BrokenDown(time_t t, bool utc, struct tm* tm) {
+  if (utc) return gmtime_r(&t, tm) != nullptr;
+  tzset();
+  return localtime_r(&t, tm) != nullptr;
+}
+
 Napi::Value StrFTime(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   // A trailing space makes every successful result non-empty, so a zero
@@ -80,14 +87,7 @@ Napi::Value StrFTime(const Napi::CallbackInfo& info) {
   if (!std::isfinite(seconds)) ThrowRange(env, "time must be finite");
   time_t t = static_cast<time_t>(std::floor(seconds));
   struct tm tm;
-  struct tm* ok;
-  if (utc) {
-    ok = gmtime_r(&t, &tm);
-  } else {
-    tzset();
-    ok = localtime_r(&t, &tm);
-  }
-  if (ok == nullptr) ThrowErrno(env, errno != 0 ? errno : EOVERFLOW, utc ? "gmtime_r" : "localtime_r");
+  if (!BrokenDown(t, utc, &tm)) ThrowErrno(env, errno != 0 ? errno : EOVERFLOW, utc ? "gmtime_r" : "localtime_r");
   std::vector<char> buf(256);
   for (;;) {
     size_t n = strftime(buf.data(), buf.size(), format.c_str(), &tm);
@@ -131,14 +131,7 @@ Napi::Value LocalTime(const Napi::CallbackInfo& info) {
   time_t t;
   if (!ToTimeT(seconds, &t)) return env.Null();
   struct tm tm;
-  struct tm* ok;
-  if (utc) {
-    ok = gmtime_r(&t, &tm);
-  } else {
-    tzset();
-    ok = localtime_r(&t, &tm);
-  }
-  if (ok == nullptr) return env.Null();
+  if (!BrokenDown(t, utc, &tm)) return env.Null();
   return TmToJs(env, tm);
 }
 

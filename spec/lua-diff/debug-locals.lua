@@ -1,15 +1,6 @@
 -- debug.getlocal / debug.setlocal: named locals, parameters, varargs
 -- (negative indices), temporaries, C functions, coroutines, errors.
-local function str(v)
-  local ty = type(v)
-  if ty == "function" or ty == "table" or ty == "thread" or ty == "userdata" then return ty end
-  return tostring(v)
-end
-local function show(...)
-  local t = table.pack(...)
-  for i = 1, t.n do t[i] = str(t[i]) end
-  print(table.concat(t, " ", 1, t.n))
-end
+local str, show = dofile((...) .. "/show.lua")
 local function locals(level)
   local out = {}
   for i = 1, 20 do

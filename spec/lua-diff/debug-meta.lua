@@ -1,15 +1,6 @@
 -- debug.getmetatable / setmetatable (any type, no __metatable protection),
 -- getuservalue / setuservalue, getregistry.
-local function str(v)
-  local ty = type(v)
-  if ty == "function" or ty == "table" or ty == "thread" or ty == "userdata" then return ty end
-  return tostring(v)
-end
-local function show(...)
-  local t = table.pack(...)
-  for i = 1, t.n do t[i] = str(t[i]) end
-  print(table.concat(t, " ", 1, t.n))
-end
+local str, show = dofile((...) .. "/show.lua")
 
 local t = setmetatable({}, {__metatable = "protected", __index = {k = "v"}})
 show("protected", getmetatable(t), debug.getmetatable(t).__metatable, t.k)

@@ -1,15 +1,6 @@
 -- debug.getupvalue / setupvalue / upvalueid / upvaluejoin on Lua closures
 -- and C functions; upvalue names, _ENV, sharing, errors.
-local function str(v)
-  local ty = type(v)
-  if ty == "function" or ty == "table" or ty == "thread" or ty == "userdata" then return ty end
-  return tostring(v)
-end
-local function show(...)
-  local t = table.pack(...)
-  for i = 1, t.n do t[i] = str(t[i]) end
-  print(table.concat(t, " ", 1, t.n))
-end
+local str, show = dofile((...) .. "/show.lua")
 
 local a, b = 1, "two"
 local function f() return a, b end
