@@ -26,6 +26,8 @@ declare module 'fengari/src/lobject' {
 declare module 'fengari/src/luaconf' {
   /** The smallest lua_Integer of this build. */
   export const LUA_MININTEGER: number;
+  /** The largest lua_Integer of this build. */
+  export const LUA_MAXINTEGER: number;
   /** Whether integral floats print without ".0" (Lua's LUA_COMPAT_FLOATSTRING). */
   export const LUA_COMPAT_FLOATSTRING: boolean;
   /** Float to text as tostring gives it (moonbridge-lua patch: installable). */

@@ -1,0 +1,126 @@
+/**
+ * Request: the moonbridge_http request object seen from TypeScript, with
+ * the fields and methods of the Lua request in camelCase. Text (parameters,
+ * cookies, headers) is decoded as UTF-8; `body` is a Buffer; the `get(name,
+ * { strings: 'buffer' })` of LuaObject gives any field as raw bytes.
+ * Header lookups are case-insensitive, as in Lua.
+ */
+import type { LuaState } from 'fengari';
+import { withOptions } from './call';
+import { wrappers, type ConvertOptions } from './convert';
+import { LuaObject } from './lua-object';
+import type { Socket, Data } from './socket';
+
+const TEXT: ConvertOptions = { strings: 'string' };
+
+/** Metadata of a multipart/form-data field. */
+export interface PostMetadata {
+  file_name?: string;
+  content_type?: string;
+  field_name?: string;
+}
+
+/** An object whose string keys are looked up lower-cased (as HTTP header names and flags are). */
+function caseInsensitive<T extends object>(o: T, deep = false): T {
+  if (deep) for (const [k, v] of Object.entries(o)) (o as Record<string, unknown>)[k] = caseInsensitive(v as object);
+  return new Proxy(o, {
+    get: (t, p, r) => Reflect.get(t, typeof p === 'string' ? p.toLowerCase() : p, r) as unknown,
+    has: (t, p) => Reflect.has(t, typeof p === 'string' ? p.toLowerCase() : p),
+  });
+}
+
+function asRecord<T>(v: unknown): Record<string, T> {
+  return (v instanceof Map ? Object.fromEntries(v) : v ?? {}) as Record<string, T>;
+}
+
+export class Request extends LuaObject {
+  /** @internal */
+  constructor(L: LuaState, idx: number) {
+    super(L, idx);
+  }
+
+  private text(name: string): string | undefined {
+    return this.get(name, TEXT) as string | undefined;
+  }
+
+  /** "GET", "POST"... */
+  get method(): string { return this.text('method') as string; }
+  /** The path of the request target without the leading "/" (percent-decoded); undefined for "*" requests. */
+  get path(): string | undefined { return this.text('path'); }
+  /** The query string (after "?"), not decoded; "" when absent. */
+  get query(): string | undefined { return this.text('query'); }
+  /** The Host header's host (lower case, without the port). */
+  get host(): string { return this.text('host') as string; }
+  /** The connection's socket. */
+  get socket(): Socket { return this.get('socket') as Socket; }
+
+  /** Header values by name: headers['content-type'] → ['text/html']. */
+  get headers(): Record<string, string[]> { return caseInsensitive(asRecord<string[]>(this.get('headers', TEXT))); }
+  /** Comma-separated header items as a list. */
+  get headersCsvTable(): Record<string, string[]> { return caseInsensitive(asRecord<string[]>(this.get('headers_csv_table', TEXT))); }
+  /** All values of a header joined with ", ". */
+  get headersCsvString(): Record<string, string> { return caseInsensitive(asRecord<string>(this.get('headers_csv_string', TEXT))); }
+  /** The value of a header sent once; false when it was sent several times. */
+  get headersValue(): Record<string, string | false> { return caseInsensitive(asRecord<string | false>(this.get('headers_value', TEXT))); }
+  /** Lower-cased comma-separated items as flags: headersFlags.connection['keep-alive'] → true. */
+  get headersFlags(): Record<string, Record<string, boolean>> {
+    return caseInsensitive(asRecord<Record<string, boolean>>(this.get('headers_flags', TEXT)), true);
+  }
+  /** Query parameters (the first value of each name). */
+  get getParams(): Record<string, string> { return asRecord<string>(this.get('get_params', TEXT)); }
+  /** Query parameters, every value of each name. */
+  get getParamsList(): Record<string, string[]> { return asRecord<string[]>(this.get('get_params_list', TEXT)); }
+  /** POST parameters (urlencoded or multipart form), the first value of each name. */
+  get postParams(): Record<string, string> { return asRecord<string>(this.get('post_params', TEXT)); }
+  get postParamsList(): Record<string, string[]> { return asRecord<string[]>(this.get('post_params_list', TEXT)); }
+  get postMetadata(): Record<string, PostMetadata> { return asRecord<PostMetadata>(this.get('post_metadata', TEXT)); }
+  get postMetadataList(): Record<string, PostMetadata[]> { return asRecord<PostMetadata[]>(this.get('post_metadata_list', TEXT)); }
+  /** POST parameters with their values as raw bytes (for uploaded files). */
+  get postParamsBytes(): Record<string, Buffer> { return asRecord<Buffer>(this.get('post_params', { strings: 'buffer' })); }
+  /** Cookies by name. */
+  get cookies(): Record<string, string> { return asRecord<string>(this.get('cookies', TEXT)); }
+  /** The whole request body (read on first access). */
+  get body(): Buffer { return this.get('body', { strings: 'buffer' }) as Buffer; }
+  /** Whether nothing has been sent or read yet. */
+  get fresh(): boolean { return this.get('fresh') as boolean; }
+  /** Whether the request became unusable (an I/O error while responding). */
+  get faulty(): boolean { return this.get('faulty') as boolean; }
+
+  /** Sends the status line: sendStatus('200 OK'). */
+  sendStatus(status: string): this { this.invoke('send_status', [status]); return this; }
+  sendHeader(name: string, value: string | number): this { this.invoke('send_header', [name, value]); return this; }
+  finishHeaders(): this { this.invoke('finish_headers', []); return this; }
+  /** Sends body data (a 200 OK status and default headers first, if not sent yet). */
+  sendData(...data: Data[]): this { this.invoke('send_data', data); return this; }
+  flush(): this { this.invoke('flush', []); return this; }
+  /** Completes the response (and reads away an unread request body). */
+  finish(): void { this.invoke('finish', []); }
+  /** Closes the connection once the response is finished. */
+  closeAfterFinish(): this { this.invoke('close_after_finish', []); return this; }
+  /** The response is sent without waiting for the request body: it is not read (the connection closes after). */
+  monologue(): this { this.invoke('monologue', []); return this; }
+  /** Reads the request body now (everything that was not streamed). */
+  consumeInput(): this { this.invoke('consume_input', []); return this; }
+  /** Streams the body as it arrives: cb(chunk) per piece, then cb() at the end. */
+  streamRequestBody(cb: (chunk: Buffer | undefined) => void): this {
+    this.invoke('stream_request_body', [withOptions(cb, { strings: 'buffer' })]);
+    return this;
+  }
+  /** As streamRequestBody, reading the whole body at once. */
+  streamRequestBodyNow(cb: (chunk: Buffer | undefined) => void): this {
+    this.invoke('stream_request_body_now', [withOptions(cb, { strings: 'buffer' })]);
+    return this;
+  }
+  /** Streams one multipart field: cb(chunk, metadata) per piece, then cb() at the end. */
+  streamPostParam(field: string, cb: (chunk: Buffer | undefined, metadata: PostMetadata | undefined) => void): this {
+    this.invoke('stream_post_param', [field, withOptions(cb, { strings: 'buffer' })]);
+    return this;
+  }
+  /** Streams the multipart fields whose names match the Lua pattern. */
+  streamPostParams(pattern: string, cb: (chunk: Buffer | undefined, metadata: PostMetadata | undefined) => void): this {
+    this.invoke('stream_post_params', [pattern, withOptions(cb, { strings: 'buffer' })]);
+    return this;
+  }
+}
+
+wrappers.request = (L, idx) => new Request(L, idx);
