@@ -17,8 +17,13 @@ const exchanges = new WeakMap<object, Exchange>();
 /** Methods whose Lua strings are interned (any other method is pushed as a new string). */
 const COMMON_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 
-/** Registry reference of the request metatable (set by registerRequestMetatable). */
-let requestMetatableRef = -1;
+/**
+ * Registry reference of the request metatable per Lua universe (global
+ * state): the HTTP warm-up runs requests in a Lua state of its own, whose
+ * reference numbers mean nothing in the app's state.
+ */
+const requestMetatableRefs = new WeakMap<object, number>();
+const universe = (L: LuaState): object => (L as unknown as { l_G: object }).l_G;
 
 function exchangeOf(L: LuaState, idx: number): Exchange {
   lauxlib.luaL_checktype(L, idx, lua.LUA_TTABLE);
@@ -317,7 +322,7 @@ export function registerRequestMetatable(L: LuaState): void {
     lua.lua_pushcfunction(L, index);
     lua.lua_setfield(L, -2, key('__index'));
     lua.lua_pushvalue(L, -1);
-    requestMetatableRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
+    requestMetatableRefs.set(universe(L), lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number);
   }
   lua.lua_pop(L, 1);
 }
@@ -338,7 +343,12 @@ export function pushRequest(L: LuaState, ex: Exchange, socketIdx: number): void 
   }
   lua.lua_pushvalue(L, socketIdx);
   rawsetField(L, t, 'socket');
-  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, requestMetatableRef);
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, requestMetatableRefs.get(universe(L)) as number);
   lua.lua_setmetatable(L, t);
   exchanges.set(lua.lua_topointer(L, t) as object, ex);
+}
+
+/** Whether the value at idx is a request table (of a request in progress or finished). */
+export function isRequestTable(L: LuaState, idx: number): boolean {
+  return lua.lua_type(L, idx) === lua.LUA_TTABLE && exchanges.has(lua.lua_topointer(L, idx) as object);
 }
