@@ -22,8 +22,8 @@ describe('Lua compatibility', function () {
     const puc = '/usr/local/share/lua/5.3/?.lua;/usr/local/share/lua/5.3/?/init.lua;' +
       '/usr/local/lib/lua/5.3/?.lua;/usr/local/lib/lua/5.3/?/init.lua;./?.lua;./?/init.lua';
     const lua = path.join(ROOT, 'lua');
-    const help = 'C modules cannot be loaded in moonbridge-lua: replace it with a JavaScript/TypeScript ' +
-      'module registered with moonbridge-lua (see README "C modules")';
+    const help = 'C modules cannot be loaded in moonbridge-lua: replace it with a JavaScript ' +
+  'or TypeScript module made with defineLuaModule, as a .js file of the same name (see README "Replacing C modules")';
     assert.equal(s.stdout(), [
       `${puc};${APPS}/?.lua;${APPS}/?/init.lua;${lua}/?.lua;${lua}/?/init.lua`,
       '/usr/local/lib/lua/5.3/?.so;/usr/local/lib/lua/5.3/loadall.so;./?.so',

@@ -137,7 +137,7 @@ describe('TypeScript API: values between Lua and TypeScript', function () {
 
   it('turns Lua errors into LuaError with message, value and Lua traceback', function () {
     const f = lua.run('return function() local function inner() error("boom") end inner() end', '@app.lua') as LuaFunction;
-    assert.throws(() => f.call(), (e: unknown) => {
+    assert.throws(() => f(), (e: unknown) => {
       assert.ok(e instanceof LuaError);
       assert.equal(e.message, 'app.lua:1: boom');
       assert.equal(e.value, 'app.lua:1: boom');
@@ -163,7 +163,7 @@ describe('TypeScript API: values between Lua and TypeScript', function () {
   });
 
   it('lets a Lua error cross TS code and reach Lua with its original value', function () {
-    const relay = (f: LuaFunction): unknown => f.call();
+    const relay = (f: LuaFunction): unknown => f();
     const r = lua.call(lua.run(`return function(relay)
       local ok, err = pcall(relay, function() error({tag = "x"}) end)
       return type(err) == "table" and err.tag
@@ -182,10 +182,10 @@ describe('TypeScript API: values between Lua and TypeScript', function () {
     let retained: LuaFunction | null = null;
     const take = (f: LuaFunction, g: LuaFunction): void => { kept = f; retained = g.retain(); };
     lua.call(lua.run('return function(take) take(function() return 1 end, function() return 2 end) end') as LuaFunction, take);
-    assert.throws(() => kept!.call(), (e: unknown) => e instanceof MoonbridgeApiError && /used after the call .* returned; call \.retain\(\)/.test(e.message));
-    assert.equal(retained!.call(), 2);
+    assert.throws(() => kept!(), (e: unknown) => e instanceof MoonbridgeApiError && /used after the call .* returned; call \.retain\(\)/.test(e.message));
+    assert.equal(retained!(), 2);
     retained!.release();
-    assert.equal((retained! as LuaReference).alive, false);
+    assert.equal(retained!.alive, false);
   });
 
   it('gives other userdata and threads as LuaReference, passed back as the same value', function () {

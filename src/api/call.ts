@@ -159,39 +159,70 @@ export function protectedCall(main: LuaState, push: (L: LuaState) => number, opt
   }
 }
 
-/** A Lua function, callable from TypeScript. */
-export class LuaFunction extends LuaReference {
-  readonly #options: ConvertOptions;
-
-  constructor(L: LuaState, idx: number, options: ConvertOptions = {}) {
-    super(L, idx);
-    this.#options = options;
-  }
-
-  /** Calls the function; returns its first result (undefined if none). Lua errors throw LuaError. */
-  call(...args: unknown[]): unknown {
-    return this.callMulti(...args)[0];
-  }
-
+/**
+ * A Lua function seen from TypeScript: a JS function (call it directly:
+ * `render(page)` returns the first result; Lua errors throw LuaError) with
+ * the methods of a LuaReference.
+ */
+export interface LuaFunction {
+  (...args: unknown[]): unknown;
   /** Calls the function; returns all its results. */
-  callMulti(...args: unknown[]): unknown[] {
-    return protectedCall(this.state, (L) => {
-      this.push(L);
-      pushValues(L, args, 'argument');
-      return args.length;
-    }, this.#options);
-  }
-
-  /** The same function, with Lua strings in its results converted as `strings` says. */
-  withStrings(strings: ConvertOptions['strings']): LuaFunction {
-    this.push(this.state);
-    try {
-      return new LuaFunction(this.state, -1, { ...this.#options, strings });
-    } finally {
-      lua.lua_pop(this.state, 1);
-    }
-  }
+  callMulti(...args: unknown[]): unknown[];
+  /** The same Lua function, with the strings in its results converted as `strings` says. */
+  withStrings(strings: ConvertOptions['strings']): LuaFunction;
+  /** Keeps the function beyond the call it came from (until release()). */
+  retain(): LuaFunction;
+  /** Drops the reference; calling the function afterwards throws. */
+  release(): void;
+  /** Whether the reference can still be used. */
+  readonly alive: boolean;
+  readonly luaType: 'function';
+  /** @internal */
+  pushLuaValue(L: LuaState): void;
 }
 
-wrappers.func = (L, idx, options) => new LuaFunction(L, idx, options);
+const luaFunctions = new WeakSet<object>();
+
+/** `x instanceof LuaFunction` tells a Lua function from a JS one. */
+export const LuaFunction: { [Symbol.hasInstance](v: unknown): v is LuaFunction } = {
+  [Symbol.hasInstance]: (v: unknown): v is LuaFunction => typeof v === 'function' && luaFunctions.has(v),
+};
+
+/** Whether v is a Lua function (not a JS one). */
+export function isLuaFunction(v: unknown): v is LuaFunction {
+  return typeof v === 'function' && luaFunctions.has(v);
+}
+
+/** A LuaFunction for the Lua function at idx of L. */
+export function makeLuaFunction(L: LuaState, idx: number, options: ConvertOptions = {}): LuaFunction {
+  const ref = new LuaReference(L, idx);
+  const callMulti = (...args: unknown[]): unknown[] => protectedCall(ref.state, (T) => {
+    ref.push(T);
+    pushValues(T, args, 'argument');
+    return args.length;
+  }, options);
+  const f = ((...args: unknown[]): unknown => callMulti(...args)[0]) as LuaFunction;
+  Object.defineProperties(f, {
+    callMulti: { value: callMulti },
+    withStrings: {
+      value: (strings: ConvertOptions['strings']): LuaFunction => {
+        ref.push(ref.state);
+        try {
+          return makeLuaFunction(ref.state, -1, { ...options, strings });
+        } finally {
+          lua.lua_pop(ref.state, 1);
+        }
+      },
+    },
+    retain: { value: (): LuaFunction => { ref.retain(); return f; } },
+    release: { value: (): void => ref.release() },
+    alive: { get: (): boolean => ref.alive },
+    luaType: { value: 'function' },
+    pushLuaValue: { value: (T: LuaState): void => ref.push(T) },
+  });
+  luaFunctions.add(f);
+  return f;
+}
+
+wrappers.func = (L, idx, options) => makeLuaFunction(L, idx, options);
 wrappers.jsFunction = (L, fn, where) => pushJsFunction(L, fn, fn.name !== '' ? `function ${fn.name}` : where);

@@ -4,7 +4,7 @@
  * with the same options as generate_handler in camelCase; the encoding
  * helpers work on JS strings (UTF-8 underneath, as Lua apps' strings are).
  */
-import { LuaFunction, withName } from './call';
+import { isLuaFunction, withName, type LuaFunction } from './call';
 import { MoonbridgeApiError } from './errors';
 import { lua } from './lua';
 import type { Request } from './request';
@@ -43,7 +43,7 @@ function snake(name: string): string {
 
 /** Turns an HTTP request handler into a connect handler (the Lua generate_handler). */
 export function generateHandler(handler: RequestHandler | LuaFunction, options: HttpOptions = {}): LuaFunction {
-  if (typeof handler !== 'function' && !(handler instanceof LuaFunction)) {
+  if (typeof handler !== 'function') {
     throw new MoonbridgeApiError('generateHandler: a handler function expected');
   }
   const luaOptions: Record<string, unknown> = {};
@@ -54,8 +54,8 @@ export function generateHandler(handler: RequestHandler | LuaFunction, options: 
     luaOptions[snake(k)] = v;
   }
   const http = lua.require('moonbridge_http') as Record<string, LuaFunction>;
-  const named = handler instanceof LuaFunction ? handler : withName(handler, 'the HTTP request handler');
-  return http.generate_handler.call(named, luaOptions) as LuaFunction;
+  const named = isLuaFunction(handler) ? handler : withName(handler, 'the HTTP request handler');
+  return http.generate_handler(named, luaOptions) as LuaFunction;
 }
 
 /** text → UTF-8 → Lua's latin1 view → helper → back. */

@@ -24,7 +24,7 @@ export type { ReadResult, DrainResult, ReadStatus, ReadNbStatus, WaitFunction, D
 export { Request } from './request';
 export type { PostMetadata } from './request';
 export { lua } from './lua';
-export { LuaFunction, multi, MultipleResults } from './call';
+export { LuaFunction, isLuaFunction, multi, MultipleResults } from './call';
 export { LuaReference } from './refs';
 export type { StringMode, ConvertOptions } from './convert';
 export { defineLuaModule, registerLuaModule, isLuaModule } from './modules';

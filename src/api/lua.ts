@@ -3,7 +3,7 @@
  * state (lua.call('render', page), lua.require('moonbridge_http')...).
  */
 import { lua as L53, lauxlib, type LuaState } from 'fengari';
-import { LuaFunction, protectedCall } from './call';
+import { isLuaFunction, protectedCall, type LuaFunction } from './call';
 import { fromLua, pushValues, type ConvertOptions } from './convert';
 import { MoonbridgeApiError } from './errors';
 import { runtime } from './runtime';
@@ -39,7 +39,7 @@ export const lua = {
 
   /** As call, returning every result. */
   callMulti(fn: string | LuaFunction, ...args: unknown[]): unknown[] {
-    if (fn instanceof LuaFunction) return fn.callMulti(...args);
+    if (isLuaFunction(fn)) return fn.callMulti(...args);
     if (typeof fn !== 'string') throw new MoonbridgeApiError('lua.call: a function name or a LuaFunction expected');
     const { L } = runtime('lua.call');
     return protectedCall(L, (T) => {

@@ -3,10 +3,12 @@
  * describes one; Lua loads it with require "name", finding it
  *   - in package.preload, after registerLuaModule(name, module), or
  *   - as name.js / name.cjs along package.path (the templates ending in
- *     ".lua", e.g. next to the app), a CommonJS file whose module.exports
+ *     ".lua", e.g. next to the app; looked up through package.preload's
+ *     __index), a CommonJS file whose module.exports
  *     (or exports.default) is the defineLuaModule result.
  * This is also how an app replaces a C module it needs (require "extos"):
- * C modules cannot be loaded into Fengari. `require "js"` gives
+ * C modules cannot be loaded into Fengari. A Lua file of the same name on
+ * package.path wins over a JS file. `require "js"` gives
  * fengari-interop's js library (raw JavaScript access from Lua).
  */
 import * as fs from 'fs';
@@ -97,34 +99,37 @@ function loadJsFile(file: string): LuaModule {
   return mod;
 }
 
-/** package.searchers entry for JS modules. */
-function searcherJs(L: LuaState): number {
-  const name = Buffer.from(lauxlib.luaL_checkstring(L, 1) as Uint8Array).toString('utf8');
+/**
+ * __index of package.preload: the loader of name.js / name.cjs found along
+ * package.path, unless a Lua file for name is there too (Lua files win, as
+ * if this were a searcher after the Lua one). Going through package.preload
+ * keeps package.searchers and require's messages exactly PUC Lua's.
+ */
+function preloadIndex(L: LuaState): number {
+  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) return 0;
+  const name = Buffer.from(lua.lua_tostring(L, 2) as Uint8Array).toString('utf8');
   lua.lua_getglobal(L, Buffer.from('package'));
+  if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) return 0;
   lua.lua_getfield(L, -1, Buffer.from('path'));
   const templates = lua.lua_type(L, -1) === lua.LUA_TSTRING ? Buffer.from(lua.lua_tostring(L, -1) as Uint8Array).toString('utf8') : '';
-  lua.lua_pop(L, 2);
-  const tried: string[] = [];
-  for (const file of candidates(templates, name)) {
-    if (!fs.existsSync(file)) {
-      tried.push(`\n\tno file '${file}'`);
-      continue;
-    }
-    let mod: LuaModule;
-    try {
-      mod = loadJsFile(path.resolve(file));
-    } catch (err) {
-      return lauxlib.luaL_error(L, Buffer.from("error loading module '%s' from file '%s':\n\t%s"),
-        Buffer.from(name), Buffer.from(file), Buffer.from((err as Error).message)) as number;
-    }
-    lua.lua_pushcfunction(L, (L1: LuaState) => {
-      pushModule(L1, name, mod);
-      return 1;
-    });
-    pushValues(L, [file], 'file name');
-    return 2;
+  lua.lua_settop(L, 2);
+  const files = candidates(templates, name);
+  const js = files.find((f) => fs.existsSync(f));
+  if (js === undefined) return 0;
+  const luaFile = templates.split(';').map((t) => t.split('?').join(name.split('.').join(path.sep)))
+    .find((f) => f.endsWith('.lua') && fs.existsSync(f));
+  if (luaFile !== undefined) return 0;
+  let mod: LuaModule;
+  try {
+    mod = loadJsFile(path.resolve(js));
+  } catch (err) {
+    return lauxlib.luaL_error(L, Buffer.from("error loading module '%s' from file '%s':\n\t%s"),
+      Buffer.from(name), Buffer.from(js), Buffer.from((err as Error).message)) as number;
   }
-  pushValues(L, [tried.join('')], 'message');
+  lua.lua_pushcfunction(L, (L1: LuaState) => {
+    pushModule(L1, name, mod);
+    return 1;
+  });
   return 1;
 }
 
@@ -136,19 +141,29 @@ function openJs(L: LuaState): number {
 }
 
 /**
- * Installs JS module support in a Lua state: the searcher (after the Lua
- * one, before the C ones) and require "js".
+ * Installs JS module support in a Lua state: name.js files found through
+ * package.preload, and require "js".
  */
 export function installJsModules(L: LuaState): void {
   lua.lua_getglobal(L, Buffer.from('package'));
-  lua.lua_getfield(L, -1, Buffer.from('searchers'));
-  const n = lua.lua_rawlen(L, -1) as number;
-  for (let i = n; i >= 3; i--) {
-    lua.lua_rawgeti(L, -1, i);
-    lua.lua_rawseti(L, -2, i + 1);
-  }
-  lua.lua_pushcfunction(L, searcherJs);
-  lua.lua_rawseti(L, -2, 3);
+  lua.lua_getfield(L, -1, Buffer.from('preload'));
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushcfunction(L, preloadIndex);
+  lua.lua_setfield(L, -2, Buffer.from('__index'));
+  lua.lua_setmetatable(L, -2);
   lua.lua_pop(L, 2);
   preload(L, 'js', openJs);
+}
+
+/**
+ * A hint for a start-up or handler error caused by a module that is not
+ * found: it may be a C module, which moonbridge-lua cannot load (logged
+ * next to the error; require's own message stays PUC Lua's).
+ */
+export function missingModuleHint(message: string): string | null {
+  const m = /module '([^']+)' not found:/.exec(message);
+  if (m === null) return null;
+  return `If "${m[1]}" is a C module: moonbridge-lua cannot load C modules; write a replacement in JavaScript or ` +
+    `TypeScript with defineLuaModule and put it next to the app as ${m[1].split('.').join('/')}.js ` +
+    '(see README "Replacing C modules")';
 }

@@ -45,11 +45,11 @@ export class Request extends LuaObject {
 
   /** "GET", "POST"... */
   get method(): string { return this.text('method') as string; }
-  /** The path of the request target without the leading "/" (percent-decoded); undefined for "*" requests. */
+  /** The requested path without the leading "/" and the query ("index.html"); undefined for OPTIONS "*". */
   get path(): string | undefined { return this.text('path'); }
-  /** The query string (after "?"), not decoded; "" when absent. */
+  /** The query part with its leading "?" ("?a=b"), "" when absent; parsed in getParams. */
   get query(): string | undefined { return this.text('query'); }
-  /** The Host header's host (lower case, without the port). */
+  /** The host the request is for (from the Host header or the absolute target). */
   get host(): string { return this.text('host') as string; }
   /** The connection's socket. */
   get socket(): Socket { return this.get('socket') as Socket; }
@@ -90,7 +90,7 @@ export class Request extends LuaObject {
   sendStatus(status: string): this { this.invoke('send_status', [status]); return this; }
   sendHeader(name: string, value: string | number): this { this.invoke('send_header', [name, value]); return this; }
   finishHeaders(): this { this.invoke('finish_headers', []); return this; }
-  /** Sends body data (a 200 OK status and default headers first, if not sent yet). */
+  /** Sends body data (after sendStatus); ignored for HEAD requests. */
   sendData(...data: Data[]): this { this.invoke('send_data', data); return this; }
   flush(): this { this.invoke('flush', []); return this; }
   /** Completes the response (and reads away an unread request body). */
@@ -106,7 +106,7 @@ export class Request extends LuaObject {
     this.invoke('stream_request_body', [withOptions(cb, { strings: 'buffer' })]);
     return this;
   }
-  /** As streamRequestBody, reading the whole body at once. */
+  /** Streams the whole body at once, cb(chunk) per piece (no final call, as in Lua). */
   streamRequestBodyNow(cb: (chunk: Buffer | undefined) => void): this {
     this.invoke('stream_request_body_now', [withOptions(cb, { strings: 'buffer' })]);
     return this;

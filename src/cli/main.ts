@@ -38,7 +38,7 @@ function makeLogger(options: CliOptions, logFd: number | null, background: boole
   return new Logger({ fd, syslog, debug: options.debug, stats: options.stats });
 }
 
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number | Promise<number> {
   let options: CliOptions;
   try {
     options = parseCommandLine(argv);
@@ -66,7 +66,7 @@ export function main(argv: readonly string[]): number {
   const openPid = pidFile;
   if (openLog !== null) registerChildCleanup(() => fs.closeSync(openLog));
   if (openPid !== null) registerChildCleanup(() => openPid.closeInChild());
-  try {
+  const run = (): number | Promise<number> => {
     const missing = missingForkFlags();
     if (missing.length > 0) {
       makeLogger(options, logFd, false).crit(new ForkRefusedError(missing).message);
@@ -96,17 +96,38 @@ export function main(argv: readonly string[]): number {
         }
       },
     });
-  } finally {
+  };
+  let result: number | Promise<number>;
+  try {
+    result = run();
+  } catch (err) {
     pidFile?.remove();
+    throw err;
   }
+  // A .mjs entry is imported: the server runs once the import settled.
+  if (result instanceof Promise) return result.finally(() => pidFile?.remove());
+  pidFile?.remove();
+  return result;
 }
 
-if (require.main === module) {
-  const code = main(process.argv.slice(2));
+/** The end of the process, with the server's exit code. */
+function end(code: number): never {
   // What the app wrote to io.stdout and its files, as C's exit() would.
   flushAll();
   // The daemon is a forked copy of node: process.exit would hang there (the
   // log and stdio are written synchronously, so nothing is lost by _exit).
   if (isDaemon()) native()._exit(code);
   process.exit(code);
+}
+
+if (require.main === module) {
+  const code = main(process.argv.slice(2));
+  if (code instanceof Promise) {
+    code.then(end, (err: unknown) => {
+      process.stderr.write(`moonbridge-lua: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      end(EXIT_RUNTIME);
+    });
+  } else {
+    end(code);
+  }
 }

@@ -6,10 +6,14 @@ import * as path from 'path';
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { pushMoonbridgeIo } from '../io/library';
 import { key, pushText } from '../lua/strings';
-import { createLuaState, runScript } from '../lua/state';
+import { createLuaState, runScript, type ScriptResult } from '../lua/state';
 import { preloadModule, setGlobalModule } from '../lua/modules';
 import { setAppDirectory } from '../lua/stdlib/package';
 import { makeListen, type ListenContext } from './listen';
+import { installJsModules, missingModuleHint } from '../api/modules';
+import { attachRuntime } from '../api/runtime';
+import { runJsEntry, isJsEntry } from './js-entry';
+import { reportReady } from './ready';
 import type { Logger } from './log';
 import { Master } from './master';
 import { timeout } from './timeout';
@@ -42,6 +46,7 @@ export function createServerState(ctx: ListenContext): { L: LuaState; listen: (L
   lua.lua_setglobal(L, key('listen'));
   lua.lua_pushcfunction(L, timeout);
   lua.lua_setglobal(L, key('timeout'));
+  installJsModules(L);
   return { L, listen };
 }
 
@@ -54,17 +59,34 @@ function moduleLoaded(L: LuaState, name: string): boolean {
   return loaded;
 }
 
-/** Runs the server to the end; returns the process exit code. */
-export function startServer(options: StartOptions): number {
+/**
+ * Runs the server to the end; returns the process exit code. The entry is a
+ * Lua script, or a JavaScript file (.js, .cjs: run synchronously; .mjs:
+ * imported, so the result is a Promise) that uses the TypeScript API.
+ */
+export function startServer(options: StartOptions): number | Promise<number> {
   const { logger } = options;
   logger.notice('Starting moonbridge server');
   const ctx: ListenContext = { pools: [], logger, started: false };
   const { L, listen } = createServerState(ctx);
   setAppDirectory(L, path.dirname(path.resolve(options.script)));
+  attachRuntime({ L, script: options.script, listen, timeout });
   logger.info(`Loading "${options.script}"`);
-  const result = runScript(L, options.script, options.args);
+  if (isJsEntry(options.script)) {
+    const result = runJsEntry(options.script, options.args);
+    if (result instanceof Promise) return result.then((r) => serve(options, ctx, L, listen, r));
+    return serve(options, ctx, L, listen, result);
+  }
+  return serve(options, ctx, L, listen, runScript(L, options.script, options.args));
+}
+
+/** After the entry ran: checks, the ready report, then the master loop. */
+function serve(options: StartOptions, ctx: ListenContext, L: LuaState, listen: (L: LuaState) => number, result: ScriptResult): number {
+  const { logger } = options;
   if (!result.ok) {
     logger.error(`Error while ${result.phase} "${options.script}": ${result.message}`);
+    const hint = missingModuleHint(result.message);
+    if (hint !== null) logger.error(hint);
     return 3;
   }
   if (ctx.pools.length === 0) {
@@ -93,6 +115,7 @@ export function startServer(options: StartOptions): number {
       return 3;
     }
   }
+  reportReady(ctx.pools);
   lauxlib.luaL_checkstack(L, 20, null);
   const master = new Master({ L, pools: ctx.pools, logger });
   try {

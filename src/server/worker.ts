@@ -6,6 +6,7 @@
  * with the connection's handle, and keeps going while `connect` returns
  * exactly true. It ends with `finish` and _exit.
  */
+import { missingModuleHint } from '../api/modules';
 import { lua, type LuaState } from 'fengari';
 import { native } from '../native/binding';
 import { waitFd, writeAll } from '../io/fd-wait';
@@ -54,6 +55,8 @@ function callHandler(L: LuaState, ref: number, name: string, nargs: number, nres
   const error = pcallTraceback(L, nargs, nresults);
   if (error !== null) {
     report(`Error in "${name}" function: ${error}`);
+    const hint = missingModuleHint(error);
+    if (hint !== null) report(hint);
     endWorker(1);
   }
   flushAll();

@@ -37,8 +37,8 @@ const DOT = Buffer.from('.');
 /** The placeholder setpath puts where ";;" stood, before substituting the default. */
 const AUXMARK = Buffer.from('\x01');
 
-const C_MODULES_HELP = 'C modules cannot be loaded in moonbridge-lua: replace it with a ' +
-  'JavaScript/TypeScript module registered with moonbridge-lua (see README "C modules")';
+const C_MODULES_HELP = 'C modules cannot be loaded in moonbridge-lua: replace it with a JavaScript ' +
+  'or TypeScript module made with defineLuaModule, as a .js file of the same name (see README "Replacing C modules")';
 
 /** The directory holding moonbridge-lua's own Lua modules: lua/ in the installed package. */
 let packageLuaDir: string | null = null;
