@@ -115,9 +115,10 @@ function serve(options: StartOptions, ctx: ListenContext, L: LuaState, listen: (
       return 3;
     }
   }
-  reportReady(ctx.pools);
   lauxlib.luaL_checkstack(L, 20, null);
   const master = new Master({ L, pools: ctx.pools, logger });
+  // Ready once the signal handlers are in place: a SIGTERM right after is a graceful shutdown.
+  reportReady(ctx.pools);
   try {
     return master.run();
   } catch (err) {
