@@ -42,6 +42,9 @@ function snake(name: string): string {
 }
 
 /** Turns an HTTP request handler into a connect handler (the Lua generate_handler). */
+export function generateHandler(handler: RequestHandler, options?: HttpOptions): LuaFunction;
+/** The same for a request handler written in Lua. */
+export function generateHandler(handler: LuaFunction, options?: HttpOptions): LuaFunction;
 export function generateHandler(handler: RequestHandler | LuaFunction, options: HttpOptions = {}): LuaFunction {
   if (typeof handler !== 'function') {
     throw new MoonbridgeApiError('generateHandler: a handler function expected');
