@@ -79,10 +79,11 @@ describe('TypeScript API: a JS-only app (spec/apps/api-app.js)', function () {
     assert.match(r, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(r, /\r\nX-App: api-app\r\n/, 'generateHandler options (staticHeaders) reach the Lua module');
     const j = JSON.parse(dechunk(r)) as Record<string, unknown>;
-    assert.deepEqual({ ...j, pid: 0 }, {
+    assert.deepEqual({ ...j, pid: 0, absent: undefined }, {
       method: 'GET', path: 'echo', query: '?a=1&a=2&b=%C3%A9', get: { a: '1', b: 'é' }, getList: { a: ['1', '2'], b: ['é'] },
-      agent: ['UA/1'], accept: 'text/x', flags: true, cookies: { c: '1', d: 'x y' }, host: 'test', pid: 0,
+      agent: ['UA/1'], accept: 'text/x', flags: true, cookies: { c: '1', d: 'x y' }, host: 'test', pid: 0, absent: undefined,
     });
+    assert.deepEqual(j.absent, { headers: [], flag: false, flagOfAbsent: false, value: null }, 'headers not sent, as in Lua');
     assert.notEqual(j.pid, server.pid, 'the handler runs in a forked worker');
   });
 
@@ -93,6 +94,21 @@ describe('TypeScript API: a JS-only app (spec/apps/api-app.js)', function () {
     const [first, second] = r.data.split(/(?=HTTP\/1\.1 200)/);
     assert.equal(dechunk(first), 'AB-AB-AB', 'lua.call of a Lua global from TS');
     assert.equal(dechunk(second), 'C-C-C');
+  });
+
+  it('releases the references each request made: the Lua registry does not grow over 300 requests', async function () {
+    const one = 'GET /echo?a=1 HTTP/1.1\r\nHost: t\r\nCookie: c=1\r\n\r\nGET /socket HTTP/1.1\r\nHost: t\r\n\r\n';
+    const reg = 'GET /registry HTTP/1.1\r\nHost: t\r\n\r\n';
+    // the first requests make what lives for good (the registry's free list head, cached metatables)
+    const raw = one + reg + one.repeat(150) + reg;
+    const r = await exchange(httpPort, raw, { timeout: 20000, done: (d) => completeResponses(d) === 304 });
+    const parts = r.data.split(/(?=HTTP\/1\.1 200 OK\r\n)/);
+    assert.equal(parts.length, 304, `304 responses on one connection (closed: ${r.closed})`);
+    assert.equal(r.closed, false);
+    const before = Number(dechunk(parts[2]));
+    const after = Number(dechunk(parts[parts.length - 1]));
+    assert.ok(before > 0, `registry entries: ${before}`);
+    assert.equal(after, before, 'registry entries before and after 300 requests on one connection (one worker)');
   });
 
   it('gives POST parameters, the raw body and streamed bodies', async function () {

@@ -21,6 +21,10 @@ const routes = {
       method: req.method, path: req.path, query: req.query, get: req.getParams, getList: req.getParamsList,
       agent: req.headers['USER-AGENT'], accept: req.headersValue.accept, flags: req.headersFlags.connection.close,
       cookies: req.cookies, host: req.host, pid: io.getpid(),
+      absent: {
+        headers: req.headers['x-none'], flag: req.headersFlags.connection.nothing,
+        flagOfAbsent: req.headersFlags['x-none'].x, value: req.headersValue['x-none'] ?? null,
+      },
     });
   },
   post(req) {
@@ -47,6 +51,12 @@ const routes = {
     const chunks = [];
     req.streamRequestBodyNow((chunk) => { chunks.push(chunk === undefined ? 'END' : chunk.length); });
     json(req, '200 OK', chunks);
+  },
+  registry(req) {
+    // entries in the Lua registry: references the API made and did not release would pile up here
+    const n = lua.run('local n = 0 for _ in pairs(debug.getregistry()) do n = n + 1 end return n');
+    req.sendStatus('200 OK');
+    req.sendData(String(n));
   },
   async promise() {
     return true;

@@ -20,13 +20,28 @@ export interface PostMetadata {
   field_name?: string;
 }
 
-/** An object whose string keys are looked up lower-cased (as HTTP header names and flags are). */
-function caseInsensitive<T extends object>(o: T, deep = false): T {
-  if (deep) for (const [k, v] of Object.entries(o)) (o as Record<string, unknown>)[k] = caseInsensitive(v as object);
+/**
+ * An object whose string keys are looked up lower-cased (as HTTP header
+ * names and flags are); a missing name gives absent() (as the Lua request
+ * gives an empty table for headers[name] of a header that was not sent).
+ */
+function caseInsensitive<T extends object>(o: T, absent?: () => unknown): T {
   return new Proxy(o, {
-    get: (t, p, r) => Reflect.get(t, typeof p === 'string' ? p.toLowerCase() : p, r) as unknown,
+    get: (t, p, r) => {
+      if (typeof p !== 'string') return Reflect.get(t, p, r) as unknown;
+      const k = p.toLowerCase();
+      if (Reflect.has(t, k) || absent === undefined || p === 'toJSON' || p === 'then' || p in Object.prototype) {
+        return Reflect.get(t, k, r) as unknown;
+      }
+      return absent();
+    },
     has: (t, p) => Reflect.has(t, typeof p === 'string' ? p.toLowerCase() : p),
   });
+}
+
+/** headersFlags: tokens looked up lower-cased, false when absent. */
+function flags(o: Record<string, boolean>): Record<string, boolean> {
+  return caseInsensitive(o, () => false);
 }
 
 function asRecord<T>(v: unknown): Record<string, T> {
@@ -54,17 +69,19 @@ export class Request extends LuaObject {
   /** The connection's socket. */
   get socket(): Socket { return this.get('socket') as Socket; }
 
-  /** Header values by name: headers['content-type'] → ['text/html']. */
-  get headers(): Record<string, string[]> { return caseInsensitive(asRecord<string[]>(this.get('headers', TEXT))); }
+  /** Header values by name: headers['content-type'] → ['text/html'] ([] for a header not sent). */
+  get headers(): Record<string, string[]> { return caseInsensitive(asRecord<string[]>(this.get('headers', TEXT)), () => []); }
   /** Comma-separated header items as a list. */
-  get headersCsvTable(): Record<string, string[]> { return caseInsensitive(asRecord<string[]>(this.get('headers_csv_table', TEXT))); }
+  get headersCsvTable(): Record<string, string[]> { return caseInsensitive(asRecord<string[]>(this.get('headers_csv_table', TEXT)), () => []); }
   /** All values of a header joined with ", ". */
   get headersCsvString(): Record<string, string> { return caseInsensitive(asRecord<string>(this.get('headers_csv_string', TEXT))); }
   /** The value of a header sent once; false when it was sent several times. */
   get headersValue(): Record<string, string | false> { return caseInsensitive(asRecord<string | false>(this.get('headers_value', TEXT))); }
-  /** Lower-cased comma-separated items as flags: headersFlags.connection['keep-alive'] → true. */
+  /** Lower-cased comma-separated items as flags: headersFlags.connection['keep-alive'] → true (false when absent). */
   get headersFlags(): Record<string, Record<string, boolean>> {
-    return caseInsensitive(asRecord<Record<string, boolean>>(this.get('headers_flags', TEXT)), true);
+    const all = asRecord<Record<string, boolean>>(this.get('headers_flags', TEXT));
+    for (const [k, v] of Object.entries(all)) all[k] = flags(v);
+    return caseInsensitive(all, () => flags({}));
   }
   /** Query parameters (the first value of each name). */
   get getParams(): Record<string, string> { return asRecord<string>(this.get('get_params', TEXT)); }
