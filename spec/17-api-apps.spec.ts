@@ -7,13 +7,9 @@
 import { strict as assert } from 'assert';
 import * as net from 'net';
 import {
-  app, completeResponses, exchange, freePort, killAll, startServer, waitFor, waitUntilServing, within,
+  app, completeResponses, exchange, freePort, killAll, responseBody, startServer, waitFor, waitUntilServing, within,
   type RunningServer,
 } from './helpers/server';
-
-function body(response: string): string {
-  return response.slice(response.indexOf('\r\n\r\n') + 4);
-}
 
 async function get(port: number, target: string, extra = ''): Promise<string> {
   const r = await exchange(port, `GET ${target} HTTP/1.1\r\nHost: test\r\n${extra}\r\n`, {
@@ -22,22 +18,9 @@ async function get(port: number, target: string, extra = ''): Promise<string> {
   return r.data;
 }
 
-/** Decodes a chunked body (the server chunks responses without a length) and its UTF-8. */
+/** The body of a response as UTF-8 text. */
 function dechunk(raw: string): string {
-  return Buffer.from(dechunkBytes(raw), 'latin1').toString('utf8');
-}
-
-function dechunkBytes(raw: string): string {
-  if (!/\r\nTransfer-Encoding: chunked\r\n/i.test(raw)) return body(raw);
-  let rest = body(raw);
-  let out = '';
-  for (;;) {
-    const eol = rest.indexOf('\r\n');
-    const size = parseInt(rest.slice(0, eol), 16);
-    if (size === 0) return out;
-    out += rest.slice(eol + 2, eol + 2 + size);
-    rest = rest.slice(eol + 4 + size);
-  }
+  return responseBody(raw).toString('utf8');
 }
 
 /**
@@ -128,7 +111,7 @@ describe('TypeScript API: a JS-only app (spec/apps/api-app.js)', function () {
 
   it('sends binary data and reads socket addresses from TS', async function () {
     const r = await get(httpPort, '/binary');
-    assert.equal(Buffer.from(dechunkBytes(r), 'latin1').toString('hex'), '00ff0a0d80');
+    assert.equal(responseBody(r).toString('hex'), '00ff0a0d80');
     const s = JSON.parse(dechunk(await get(httpPort, '/socket'))) as Record<string, unknown>;
     assert.equal(s.remote, '127.0.0.1');
     assert.equal(s.local, '127.0.0.1');

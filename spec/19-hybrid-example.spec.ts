@@ -7,24 +7,12 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { Server, type RunningServer } from '../src/api/index';
-import { ROOT, completeResponses, exchange, within } from './helpers/server';
+import { ROOT, completeResponses, exchange, responseBody, within } from './helpers/server';
 
 const DIR = path.join(ROOT, 'examples', 'hybrid');
 
 function utf8Body(raw: string): string {
-  let rest = raw.slice(raw.indexOf('\r\n\r\n') + 4);
-  if (/\r\nTransfer-Encoding: chunked\r\n/i.test(raw)) {
-    let out = '';
-    for (;;) {
-      const eol = rest.indexOf('\r\n');
-      const size = parseInt(rest.slice(0, eol), 16);
-      if (size === 0) break;
-      out += rest.slice(eol + 2, eol + 2 + size);
-      rest = rest.slice(eol + 4 + size);
-    }
-    rest = out;
-  }
-  return Buffer.from(rest, 'latin1').toString('utf8');
+  return responseBody(raw).toString('utf8');
 }
 
 describe('examples/hybrid (TypeScript entry + Lua views + a TS Lua module)', function () {

@@ -226,3 +226,17 @@ export function readPid(file: string): number | null {
     return null;
   }
 }
+
+/** The body of one HTTP response (latin1 text as exchange() gives it), chunked framing removed, as bytes. */
+export function responseBody(raw: string): Buffer {
+  let rest = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+  if (!/\r\nTransfer-Encoding: chunked\r\n/i.test(raw.slice(0, raw.indexOf('\r\n\r\n') + 2))) return Buffer.from(rest, 'latin1');
+  let out = '';
+  for (;;) {
+    const eol = rest.indexOf('\r\n');
+    const size = parseInt(rest.slice(0, eol), 16);
+    if (!(size > 0)) return Buffer.from(out, 'latin1');
+    out += rest.slice(eol + 2, eol + 2 + size);
+    rest = rest.slice(eol + 4 + size);
+  }
+}
