@@ -5,6 +5,7 @@
  * the published .d.ts files.
  */
 import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from './helpers/server';
@@ -69,5 +70,26 @@ describe('README: the TypeScript API is documented', function () {
     const options = [...(/const OPTION_NAMES = \[([^\]]*)\]/.exec(http)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
     assert.ok(pool.includes('maxFork') && options.includes('staticHeaders'), `${pool} ${options}`);
     assert.deepEqual(undocumented([...pool, ...options]), []);
+  });
+
+  it('has TypeScript examples that compile in strict mode against the published types', function () {
+    this.timeout(90000);
+    const blocks = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    assert.ok(blocks.length >= 6, `${blocks.length} ts blocks`);
+    // inside the package, so that 'moonbridge-lua' resolves to this package (self-reference via "exports")
+    const dir = path.join(ROOT, 'dist', 'readme-examples');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    blocks.forEach((code, i) => fs.writeFileSync(path.join(dir, `example${i + 1}.mts`), code));
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true,
+        skipLibCheck: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+      },
+      include: ['*.mts'],
+    }));
+    const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+    const r = spawnSync(process.execPath, [tsc, '-p', dir], { cwd: ROOT, encoding: 'utf8', timeout: 80000 });
+    assert.equal(r.status, 0, `README examples do not compile:\n${r.stdout}${r.stderr}`);
   });
 });

@@ -8,7 +8,6 @@ import { lua as L53, type LuaState } from 'fengari';
 import { protectedCall, withName } from './call';
 import { pushValues } from './convert';
 import { LuaError, MoonbridgeApiError } from './errors';
-import type { LuaFunction } from './call';
 import type { Socket } from './socket';
 import { runtime } from './runtime';
 
@@ -21,7 +20,12 @@ export type Listener = TcpListener | LocalListener | IntervalListener | MainList
 /** What the connect handler of an interval or main listener gets instead of a socket. */
 export interface ScheduledRun { interval?: string; main?: string }
 
-export type ConnectHandler = (conn: Socket | ScheduledRun) => boolean | void;
+/**
+ * The connect handler: return true to keep the worker for the next
+ * connection (anything else ends it afterwards). Typed `unknown` so that a
+ * LuaFunction (such as http.generateHandler's result) fits too.
+ */
+export type ConnectHandler = (conn: Socket | ScheduledRun) => unknown;
 
 export interface ListenOptions {
   listeners: Listener[];
@@ -44,7 +48,7 @@ export interface ListenOptions {
   /** Run in every worker after it is forked. */
   prepare?: () => void;
   /** Run for each connection (or interval/main run); return false to end the worker afterwards. */
-  connect: ConnectHandler | LuaFunction;
+  connect: ConnectHandler;
   /** Run in a worker before it exits. */
   finish?: () => void;
 }
