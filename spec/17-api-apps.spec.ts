@@ -162,6 +162,7 @@ describe('TypeScript API: a Lua app with routes in a TS module (spec/apps/api-mi
     assert.match(r, /^HTTP\/1\.1 200 OK\r\n/);
     assert.equal(dechunk(r), 'hello from TypeScript, Ada (GET /ts)\n');
     assert.equal(dechunk(await get(port, '/elsewhere')), 'lua route elsewhere');
+    assert.equal(dechunk(await get(port, '/override?name=Bo')), '[hello from TypeScript, Bo (GET /override)\n]', 'a method the app set on the request table');
   });
 
   it('lets TS call a Lua function it was given, with a JS object as its argument', async function () {

@@ -15,6 +15,11 @@ listen{
   connect = http.generate_handler(function(request)
     if request.path == "ts" then
       return ts.hello(request)
+    elseif request.path == "override" then
+      -- a method set in the request table itself is what TS calls too, as Lua would
+      local send_data = request.send_data
+      request.send_data = function(self, ...) return send_data(self, "[", ..., "]") end
+      return ts.hello(request)
     end
     request:send_status("200 OK")
     request:send_header("Content-Type", "text/plain")

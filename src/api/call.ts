@@ -23,7 +23,7 @@ import { LuaReference, withScope } from './refs';
 const activeThreads: LuaState[] = [];
 
 /** The thread TS -> Lua calls run on: the calling Lua thread, else the main state of ref. */
-function threadFor(main: LuaState): LuaState {
+export function threadFor(main: LuaState): LuaState {
   return activeThreads[activeThreads.length - 1] ?? main;
 }
 

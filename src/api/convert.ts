@@ -172,13 +172,26 @@ class ToLua {
  * names them in errors. On error nothing stays pushed.
  */
 export function pushValues(L: LuaState, values: readonly unknown[], where: string): void {
-  const top = lua.lua_gettop(L);
   lauxlib.luaL_checkstack(L, values.length + 4, null);
+  // The common case, strings and numbers only (method arguments, results):
+  // pushed without a converter object or a seen table.
+  let i = 0;
+  for (; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string') pushOwnedBytes(L, Buffer.from(v, 'utf8'));
+    else if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0) && v >= MININT && v <= MAXINT) lua.lua_pushinteger(L, v);
+    else if (typeof v === 'boolean') lua.lua_pushboolean(L, v);
+    else if (v === undefined || v === null) lua.lua_pushnil(L);
+    else break;
+  }
+  if (i === values.length) return;
+  const top = lua.lua_gettop(L) - i;
+  lua.lua_settop(L, top);
   // The seen table, if needed, sits below the values and is removed at the end.
   lua.lua_pushnil(L);
   const conv = new ToLua(L, top + 1);
   try {
-    values.forEach((v, i) => conv.push(v, values.length === 1 ? where : `${where} #${i + 1}`, 0));
+    values.forEach((v, j) => conv.push(v, values.length === 1 ? where : `${where} #${j + 1}`, 0));
   } catch (err) {
     lua.lua_settop(L, top);
     throw err;
@@ -192,8 +205,12 @@ export function toLua(L: LuaState, value: unknown, where = 'value'): void {
 }
 
 class FromLua {
-  /** Tables converted so far, by identity (lua_topointer). */
-  private readonly done = new Map<unknown, unknown>();
+  /** Tables converted so far, by identity (lua_topointer); made on the first table. */
+  private doneMap: Map<unknown, unknown> | null = null;
+
+  private get done(): Map<unknown, unknown> {
+    return this.doneMap ??= new Map();
+  }
 
   constructor(private readonly L: LuaState, private readonly strings: StringMode, private readonly options: ConvertOptions) {}
 

@@ -4,9 +4,9 @@
  * in protected mode, so they behave exactly as they do for Lua code (lazy
  * fields, argument checks, errors), and an error surfaces as a JS exception.
  */
-import { lua, type LuaState } from 'fengari';
-import { protectedCall } from './call';
-import { pushValues, type ConvertOptions } from './convert';
+import { lua, type LuaCFunction, type LuaState } from 'fengari';
+import { protectedCall, threadFor } from './call';
+import { fromLua, pushValues, type ConvertOptions } from './convert';
 import { IoError, MoonbridgeApiError } from './errors';
 import { LuaReference } from './refs';
 
@@ -61,6 +61,22 @@ export class LuaObject {
     }, options)[0];
   }
 
+  /**
+   * Reads a field stored in the object's table itself (rawget: no
+   * metamethod, so nothing can raise and no protected call is needed).
+   */
+  protected rawField(name: string, options: ConvertOptions = {}): unknown {
+    const L = threadFor(this.ref.state);
+    this.ref.push(L);
+    pushValues(L, [name], 'field name');
+    lua.lua_rawget(L, -2);
+    try {
+      return fromLua(L, -1, options);
+    } finally {
+      lua.lua_pop(L, 2);
+    }
+  }
+
   /** Sets field `name` as Lua code would (obj[name] = value). */
   set(name: string, value: unknown): void {
     protectedCall(this.ref.state, (L) => {
@@ -71,18 +87,35 @@ export class LuaObject {
     });
   }
 
+  /**
+   * The C function of method `name` when it is known without asking the
+   * object (a subclass's fixed methods), else null: the object is asked.
+   */
+  protected knownMethod(_name: string): LuaCFunction | null {
+    return null;
+  }
+
   /** Calls method `name` (obj:name(...args)); returns all results, converted. */
   protected invoke(name: string, args: readonly unknown[], options: ConvertOptions = {}): unknown[] {
+    const known = this.knownMethod(name);
     return protectedCall(this.ref.state, (L) => {
       this.ref.push(L);
-      lua.lua_pushvalue(L, -1);
       pushValues(L, [name], 'method name');
-      lua.lua_gettable(L, -2);
+      // A method set in the object's own table wins, as it does in Lua.
+      if (known !== null && lua.lua_rawget(L, -2) === lua.LUA_TNIL) {
+        lua.lua_pop(L, 1);
+        lua.lua_pushcfunction(L, known);
+      } else {
+        if (known !== null) {
+          lua.lua_pop(L, 1);
+          pushValues(L, [name], 'method name');
+        }
+        lua.lua_gettable(L, -2);
+      }
       if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION) {
         throw new MoonbridgeApiError(`${this.constructor.name}: the Lua object has no method ${name}`);
       }
-      lua.lua_insert(L, -3);
-      lua.lua_pop(L, 1);
+      lua.lua_insert(L, -2);
       // stack: method, object
       pushValues(L, args, `argument of ${name}`);
       return args.length + 1;

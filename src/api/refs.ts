@@ -31,18 +31,22 @@ export class LuaReference {
   readonly #L: LuaState;
   #ref: number;
   #retained: boolean;
-  /** Lua's type name of the value ("table", "function", "userdata", "thread"). */
-  readonly luaType: string;
+  readonly #type: number;
 
   /** References the value at idx of L's stack. */
   constructor(L: LuaState, idx: number) {
     this.#L = L;
-    this.luaType = Buffer.from(lua.lua_typename(L, lua.lua_type(L, idx)) as Uint8Array).toString('latin1');
+    this.#type = lua.lua_type(L, idx) as number;
     lua.lua_pushvalue(L, idx);
     this.#ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
     const scope = scopes[scopes.length - 1];
     this.#retained = scope === undefined;
     scope?.push(this);
+  }
+
+  /** Lua's type name of the value ("table", "function", "userdata", "thread"). */
+  get luaType(): string {
+    return Buffer.from(lua.lua_typename(this.#L, this.#type) as Uint8Array).toString('latin1');
   }
 
   /** The main Lua state the value belongs to. */

@@ -5,7 +5,8 @@
  * { strings: 'buffer' })` of LuaObject gives any field as raw bytes.
  * Header lookups are case-insensitive, as in Lua.
  */
-import type { LuaState } from 'fengari';
+import type { LuaCFunction, LuaState } from 'fengari';
+import { requestMethod } from '../http/lua-request';
 import { withOptions } from './call';
 import { wrappers, type ConvertOptions } from './convert';
 import { LuaObject } from './lua-object';
@@ -58,16 +59,26 @@ export class Request extends LuaObject {
     return this.get(name, TEXT) as string | undefined;
   }
 
+  /** @internal The request methods are fixed C functions: called without a lookup through __index. */
+  protected override knownMethod(name: string): LuaCFunction | null {
+    return requestMethod(name) ?? null;
+  }
+
+  /** method, path, query and socket are set in the request table itself (the app may change them, as in Lua). */
+  private own(name: string): unknown {
+    return this.rawField(name, TEXT);
+  }
+
   /** "GET", "POST"... */
-  get method(): string { return this.text('method') as string; }
+  get method(): string { return this.own('method') as string; }
   /** The requested path without the leading "/" and the query ("index.html"); undefined for OPTIONS "*". */
-  get path(): string | undefined { return this.text('path'); }
+  get path(): string | undefined { return this.own('path') as string | undefined; }
   /** The query part with its leading "?" ("?a=b"), "" when absent; parsed in getParams. */
-  get query(): string | undefined { return this.text('query'); }
+  get query(): string | undefined { return this.own('query') as string | undefined; }
   /** The host the request is for (from the Host header or the absolute target). */
   get host(): string { return this.text('host') as string; }
   /** The connection's socket. */
-  get socket(): Socket { return this.get('socket') as Socket; }
+  get socket(): Socket { return this.own('socket') as Socket; }
 
   /** Header values by name: headers['content-type'] → ['text/html'] ([] for a header not sent). */
   get headers(): Record<string, string[]> { return caseInsensitive(asRecord<string[]>(this.get('headers', TEXT)), () => []); }

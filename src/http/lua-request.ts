@@ -291,6 +291,11 @@ for (const name of Object.keys(HEADER_VIEWS)) {
 const wrappedMethods = new Map<string, (L: LuaState) => number>();
 for (const [name, fn] of Object.entries(METHODS)) wrappedMethods.set(name, cfunction(fn));
 
+/** The C function behind request:name(...) (for the TypeScript API's Request, which calls it directly). */
+export function requestMethod(name: string): ((L: LuaState) => number) | undefined {
+  return wrappedMethods.get(name);
+}
+
 const index = cfunction((L) => {
   if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) return 0;
   const name = latin1(toBytes(L, 2) as Uint8Array);
