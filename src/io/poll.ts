@@ -12,6 +12,23 @@ import { IoUsageError } from './errors';
 
 const MAX_TIMEOUT = 1e8;
 
+/**
+ * What another kind of Lua object (a listener, a child) contributes to an
+ * input set: its descriptor to wait on, or ready=true when it is ready
+ * without waiting. A tester returns null for values that are not its kind.
+ */
+export interface PollEntry {
+  fd: number;
+  ready: boolean;
+}
+export type PollTester = (L: LuaState, idx: number, output: boolean) => PollEntry | null;
+const testers: PollTester[] = [];
+
+/** Lets poll accept another kind of object (registered once, at module load). */
+export function registerPollable(tester: PollTester): void {
+  testers.push(tester);
+}
+
 class FdSet {
   fds = new Int32Array(16);
   events = new Int16Array(16);
@@ -58,6 +75,14 @@ function collect(L: LuaState, idx: number, set: FdSet, output: boolean): boolean
       } else if (lua.lua_isinteger(L, -2)) {
         set.add(lua.lua_tointeger(L, -2) as number, output ? c.POLLOUT : c.POLLIN);
       } else {
+        let entry: PollEntry | null = null;
+        for (const t of testers) if ((entry = t(L, -2, output)) !== null) break;
+        if (entry !== null) {
+          if (entry.ready) ready = true;
+          else set.add(entry.fd, output ? c.POLLOUT : c.POLLIN);
+          lua.lua_pop(L, 1);
+          continue;
+        }
         const type = text(lauxlib.luaL_typename(L, -2) as Uint8Array);
         throw new IoUsageError(`Unexpected ${type} key in ${output ? 'output' : 'input'} set of poll: expected an I/O handle or a file descriptor`);
       }
