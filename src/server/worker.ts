@@ -15,6 +15,7 @@ import { pushHandle } from '../io/lua-handle';
 import { catchSigterm, sigtermReceived } from '../io/sigterm';
 import { pcallTraceback } from '../lua/errors';
 import { finishWorker, flushAll, setProcessExit } from '../lua/stdlib/lifecycle';
+import { beginRunScope, beginWorkerScope, endRunScope, endWorkerScopes } from '../io/resources';
 import { key, pushLatin1 } from '../lua/strings';
 import { acceptingListeners, type ListenerConfig, type PoolConfig } from './config';
 import { MSG_ACCEPTED, MSG_CONNECT, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, readControl, sendControl } from './control';
@@ -40,6 +41,7 @@ function report(message: string): void {
 
 /** Ends this worker: what its Lua code wrote is flushed, the files it opened are closed. */
 function endWorker(code: number): never {
+  endWorkerScopes();
   finishWorker();
   return native()._exit(code);
 }
@@ -134,6 +136,7 @@ export function runWorker(ctx: WorkerContext): never {
   // SIGTERM only sets a flag: a worker finishes its connection first.
   catchSigterm();
   lua.lua_settop(L, 0);
+  beginWorkerScope();
   if (pool.prepareRef !== lua.LUA_NOREF) callHandler(L, pool.prepareRef, 'prepare', 0, 0);
   const listeners = acceptingListeners(pool);
   for (;;) {
@@ -147,9 +150,11 @@ export function runWorker(ctx: WorkerContext): never {
       lua.lua_createtable(L, 0, 1);
       pushLatin1(L, work.listener.proto === 'interval' || work.listener.proto === 'main' ? work.listener.name : '');
       lua.lua_setfield(L, -2, key(work.listener.proto));
+      beginRunScope();
       callHandler(L, pool.connectRef, 'connect', 1, 1);
       const keepScheduled = lua.lua_type(L, -1) === lua.LUA_TBOOLEAN && lua.lua_toboolean(L, -1);
       lua.lua_settop(L, 0);
+      endRunScope();
       forwardSignals(ctx);
       if (!keepScheduled) break;
       continue;
@@ -164,9 +169,11 @@ export function runWorker(ctx: WorkerContext): never {
     }
     const handle = new IoHandle(work.fd, work.local ? 'unix' : 'tcp', 'socket');
     pushHandle(L, handle);
+    beginRunScope();
     callHandler(L, pool.connectRef, 'connect', 1, 1);
     const keep = lua.lua_type(L, -1) === lua.LUA_TBOOLEAN && lua.lua_toboolean(L, -1);
     lua.lua_settop(L, 0);
+    endRunScope();
     if (!handle.closed) {
       try {
         handle.close();
