@@ -184,6 +184,21 @@ Napi::Value Kill(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// pidfd_open(2): a close-on-exec descriptor that polls readable once the
+// process has terminated (Linux >= 5.3). Throws errno errors (ENOSYS on older
+// kernels, ESRCH when there is no such process).
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  pid_t pid = ArgInt32(info, 0, "pid");
+#ifdef SYS_pidfd_open
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) ThrowErrno(info.Env(), errno, "pidfd_open");
+  return Napi::Number::New(info.Env(), static_cast<double>(fd));
+#else
+  (void)pid;
+  ThrowErrno(info.Env(), ENOSYS, "pidfd_open");
+#endif
+}
+
 Napi::Value Execv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string file = ArgString(info, 0, "file");
@@ -230,6 +245,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   exports.Set("getppid", Napi::Function::New(env, GetPPid, "getppid"));
   exports.Set("waitpid", Napi::Function::New(env, WaitPid, "waitpid"));
   exports.Set("kill", Napi::Function::New(env, Kill, "kill"));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("execv", Napi::Function::New(env, Execv, "execv"));
 }
 

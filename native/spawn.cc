@@ -34,9 +34,12 @@ bool SpawnString(const Napi::Value& v, std::string* out) {
   return out->find('\0') == std::string::npos;
 }
 
-// spawn(file, argv, fds, searchPath) -> pid. fds[i] >= 0 becomes the child's
+// spawn(file, argv, fds, searchPath, closeFrom3) -> pid. fds[i] >= 0 becomes the child's
 // descriptor i (dup2; its close-on-exec flag is cleared there), -1 lets the
 // child inherit this process's descriptor i (if open). searchPath selects posix_spawnp (PATH lookup).
+// closeFrom3 (optional) closes every descriptor from 3 up in the child, even
+// those without close-on-exec (as Moonbridge's exec does with closefrom(3)),
+// where the C library can (glibc >= 2.34); otherwise close-on-exec applies.
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string file;
@@ -44,6 +47,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (!info[1].IsArray()) ThrowType(env, "argv must be an array of strings");
   if (!info[2].IsArray()) ThrowType(env, "fds must be an array of three numbers");
   bool searchPath = ArgBool(info, 3, "searchPath");
+  bool closeFrom3 = info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
   Napi::Array argvJs = info[1].As<Napi::Array>();
   std::vector<std::string> args;
   for (uint32_t i = 0; i < argvJs.Length(); i++) {
@@ -77,6 +81,11 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
       posix_spawn_file_actions_adddup2(&actions, static_cast<int>(i), static_cast<int>(i));
     }
   }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  if (closeFrom3) posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#else
+  (void)closeFrom3;
+#endif
   sigset_t all, none;
   sigfillset(&all);
   sigemptyset(&none);

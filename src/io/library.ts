@@ -10,6 +10,7 @@ import { key } from '../lua/strings';
 import { IoHandle } from './handle';
 import { MODULE_REGISTRY_KEY, createHandleTables, pushHandle } from './lua-handle';
 import { poll } from './poll';
+import { installExec } from './lua-child';
 import { catchSigterm } from './sigterm';
 
 const getpid = cfunction((L) => {
@@ -43,6 +44,7 @@ export function pushMoonbridgeIo(L: LuaState): void {
     lua.lua_pushcfunction(L, fn);
     lua.lua_setfield(L, mod, key(name));
   }
+  installExec(L, mod);
   for (const [name, fd] of [['stdin', 0], ['stdout', 1], ['stderr', 2]] as const) {
     pushHandle(L, new IoHandle(fd, 'pipe', name));
     lua.lua_setfield(L, mod, key(name));

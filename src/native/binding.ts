@@ -169,6 +169,12 @@ export interface NativeBinding {
   /** waitpid(2). Returns null when options has WNOHANG and no child changed state. */
   waitpid(pid: number, options: number): WaitResult | null;
   kill(pid: number, signal: number): void;
+  /**
+   * pidfd_open(2): a close-on-exec descriptor for the process that polls
+   * readable (POLLIN) once it has terminated. Throws errno errors (ENOSYS
+   * before Linux 5.3, ESRCH when there is no such process).
+   */
+  pidfdOpen(pid: number): number;
   /** execv(2): replaces the process image; only returns by throwing. */
   execv(file: string, argv: string[]): never;
 
@@ -275,10 +281,12 @@ export interface NativeBinding {
    * posix_spawn(3) (posix_spawnp when searchPath): argv[0] included, the
    * current environment, every signal at its default and an empty mask in
    * the child. Strings are UTF-8, Uint8Arrays raw bytes (no NUL). fds[i] >= 0
-   * becomes the child's descriptor i. Returns the pid;
+   * becomes the child's descriptor i. closeFrom3 closes every descriptor
+   * from 3 up in the child (posix_spawn_file_actions_addclosefrom_np, glibc
+   * >= 2.34; elsewhere only close-on-exec applies). Returns the pid;
    * throws errno errors (ENOENT for a missing file).
    */
-  spawn(file: string | Uint8Array, argv: Array<string | Uint8Array>, fds: [number, number, number], searchPath: boolean): number;
+  spawn(file: string | Uint8Array, argv: Array<string | Uint8Array>, fds: [number, number, number], searchPath: boolean, closeFrom3?: boolean): number;
 
   // ---- locale ----
   /** setlocale(3); locale null queries. Returns the name, or null when refused. */
