@@ -109,6 +109,14 @@ describe('TypeScript API: a JS-only app (spec/apps/api-app.js)', function () {
     assert.equal(sizes.reduce((a, n) => a + n, 0), bin.length, 'streamRequestBodyNow saw every byte');
   });
 
+  it('runs a program with io.exec from TS: stdin, stdout, stderr, exit status, a missing command', async function () {
+    const j = JSON.parse(dechunk(await get(httpPort, '/exec'))) as Record<string, unknown>;
+    assert.deepEqual(j, {
+      out: 'out from-ts\n', err: 'err\n', status: 3,
+      missing: 'IoError: exec: Could not execute: No such file or directory', running: null,
+    });
+  });
+
   it('sends binary data and reads socket addresses from TS', async function () {
     const r = await get(httpPort, '/binary');
     assert.equal(responseBody(r).toString('hex'), '00ff0a0d80');

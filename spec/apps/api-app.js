@@ -52,6 +52,16 @@ const routes = {
     req.streamRequestBodyNow((chunk) => { chunks.push(chunk === undefined ? 'END' : chunk.length); });
     json(req, '200 OK', chunks);
   },
+  exec(req) {
+    const child = io.exec('sh', '-c', 'read x; echo "out $x"; echo err >&2; exit 3');
+    child.stdin.write('from-ts\n').finish();
+    const out = child.stdout.read().data.toString();
+    const err = child.stderr.read().data.toString();
+    const status = child.wait();
+    let missing = null;
+    try { io.exec('no-such-command-moonbridge'); } catch (e) { missing = `${e.name}: ${e.message}`; }
+    json(req, '200 OK', { out, err, status, missing, running: io.exec('sleep', '5').waitNb() });
+  },
   registry(req) {
     // entries in the Lua registry: references the API made and did not release would pile up here
     const n = lua.run('local n = 0 for _ in pairs(debug.getregistry()) do n = n + 1 end return n');

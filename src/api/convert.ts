@@ -50,6 +50,8 @@ export const wrappers = {
   socket: null as ((L: LuaState, idx: number) => unknown) | null,
   request: null as ((L: LuaState, idx: number) => unknown) | null,
   jsFunction: null as ((L: LuaState, fn: (...args: never[]) => unknown, name: string) => void) | null,
+  /** Other userdata kinds (children, listeners): each returns its wrapper, or null when not its kind. */
+  userdata: [] as Array<(L: LuaState, idx: number) => unknown>,
 };
 
 const MAX_DEPTH = 200;
@@ -225,6 +227,10 @@ class FromLua {
       case lua.LUA_TFUNCTION: return wrappers.func!(L, idx, this.options);
       case lua.LUA_TUSERDATA:
         if (testHandle(L, idx) !== null) return wrappers.socket!(L, idx);
+        for (const wrap of wrappers.userdata) {
+          const w = wrap(L, idx);
+          if (w !== null) return w;
+        }
         return new LuaReference(L, idx);
       case lua.LUA_TTABLE:
         if (isRequestTable(L, idx)) return wrappers.request!(L, idx);

@@ -27,4 +27,6 @@ export class MoonbridgeApiError extends Error {
 }
 
 /** A moonbridge_io operation failed (the (nil, message) result of the Lua API). */
-export { IoError } from '../io/handle';
+import { IoError } from '../io/handle';
+Object.defineProperty(IoError.prototype, 'name', { value: 'IoError', configurable: true, writable: true });
+export { IoError };

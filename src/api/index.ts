@@ -12,6 +12,7 @@
  */
 import './socket';
 import './request';
+import './child';
 
 export { listen, timeout } from './server';
 export type { ListenOptions, Listener, TcpListener, LocalListener, IntervalListener, MainListener, ScheduledRun, ConnectHandler } from './server';
@@ -22,6 +23,8 @@ export type { RequestHandler, HttpOptions } from './http';
 export { Socket } from './socket';
 export type { ReadResult, DrainResult, ReadStatus, ReadNbStatus, WaitFunction, Data } from './socket';
 export { Request } from './request';
+export { Child } from './child';
+export type { ChildWaitFunction } from './child';
 export type { PostMetadata } from './request';
 export { lua } from './lua';
 export { LuaFunction, isLuaFunction, multi, MultipleResults } from './call';

@@ -10,6 +10,8 @@ import type { LuaReference } from './refs';
 import { runtime } from './runtime';
 import { MODULE_REGISTRY_KEY } from '../io/lua-handle';
 import type { Socket } from './socket';
+import type { Child } from './child';
+import { IoError } from './errors';
 
 /** What poll waits on: sockets, raw file descriptors, or other Lua objects (listeners, children). */
 export type Pollable = Socket | number | LuaReference;
@@ -52,6 +54,15 @@ export const io = {
   /** From now on SIGTERM does not end the process; poll(..., true) reports it. */
   catchSigterm(): void {
     ioCall('catch_sigterm', []);
+  },
+  /**
+   * Starts a program (PATH search) with arguments; throws IoError when it
+   * cannot be executed ("Could not execute: No such file or directory").
+   */
+  exec(command: string, ...args: string[]): Child {
+    const r = ioCall('exec', [command, ...args]);
+    if (r[0] === undefined) throw new IoError(`exec: ${String(r[1])}`);
+    return r[0] as Child;
   },
   get stdin(): Socket { return field('stdin'); },
   get stdout(): Socket { return field('stdout'); },
