@@ -47,10 +47,7 @@ const LUA53_GLOBALS = new Set([
  * and metatables of listeners and children that come with them.
  */
 const PENDING: Record<string, Set<string>> = {
-  moonbridge_io: new Set([
-    'tcpconnect', 'tcpconnect_nb', 'localconnect', 'localconnect_nb', 'tcplisten', 'locallisten', 'exec',
-    'listener_pt', 'listener_mt', 'child_pt', 'child_mt',
-  ]),
+  moonbridge_io: new Set([]),
   'moonbridge_http.request': new Set(['stream_post_param', 'stream_post_params']),
 };
 

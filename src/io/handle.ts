@@ -50,6 +50,8 @@ export class IoHandle {
 
   finished = false;
   closed = false;
+  /** Called once when the handle is closed or reset (resource bookkeeping of handles moonbridge_io opened). */
+  onRelease: (() => void) | null = null;
 
   constructor(fd: number, kind: HandleKind, label = 'I/O handle') {
     this.fd = fd;
@@ -308,6 +310,9 @@ export class IoHandle {
     this.wqueue = [];
     this.wqueued = 0;
     this.rstart = this.rend = 0;
+    const done = this.onRelease;
+    this.onRelease = null;
+    done?.();
   }
 
   private closeFd(): void {

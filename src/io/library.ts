@@ -1,6 +1,7 @@
 /**
- * The moonbridge_io module table: handle method and metatables, poll, the
- * signal and time helpers, and the stdio handles. Installed as the global
+ * The moonbridge_io module table: handle and listener method and
+ * metatables, poll, connecting and listening, the signal and time helpers,
+ * and the stdio handles. Installed as the global
  * `moonbridge_io` (and in package.loaded) before the app's script runs.
  */
 import { lua, type LuaState } from 'fengari';
@@ -10,6 +11,8 @@ import { key } from '../lua/strings';
 import { IoHandle } from './handle';
 import { MODULE_REGISTRY_KEY, createHandleTables, pushHandle } from './lua-handle';
 import { poll } from './poll';
+import { CONNECT_FUNCTIONS } from './connect';
+import { LISTEN_FUNCTIONS, createListenerTables } from './lua-listener';
 import { installExec } from './lua-child';
 import { catchSigterm } from './sigterm';
 
@@ -37,8 +40,11 @@ export function pushMoonbridgeIo(L: LuaState): void {
   createHandleTables(L);
   lua.lua_setfield(L, mod, key('handle_mt'));
   lua.lua_setfield(L, mod, key('handle_pt'));
+  createListenerTables(L);
+  lua.lua_setfield(L, mod, key('listener_mt'));
+  lua.lua_setfield(L, mod, key('listener_pt'));
   const functions: Record<string, (L: LuaState) => number> = {
-    poll, getpid, timeref, catch_sigterm: catchSigtermFn,
+    poll, getpid, timeref, catch_sigterm: catchSigtermFn, ...CONNECT_FUNCTIONS, ...LISTEN_FUNCTIONS,
   };
   for (const [name, fn] of Object.entries(functions)) {
     lua.lua_pushcfunction(L, fn);

@@ -326,7 +326,10 @@ const index = cfunction((L) => {
       try {
         fillAddressFields(L, h, pub);
       } catch {
-        // Not connected (any more): the fields stay nil.
+        // Not connected (yet, for a non-blocking connect in progress, or any
+        // more): the remote fields stay nil, and the next lookup tries again.
+        lua.lua_pushnil(L);
+        lua.lua_setfield(L, pub, ADDRESSES_FILLED);
       }
       lua.lua_pushvalue(L, 2);
       if (lua.lua_rawget(L, pub) !== lua.LUA_TNIL) return 1;
