@@ -49,4 +49,21 @@ describe('moonbridge_io: _call and _yield forms across many waits', function () 
       assert.equal(answer, `${mode} waited ${payload}\n`);
     });
   }
+
+  it('keeps small writes buffered until flush (write and write_nb), then sends them at once', async function () {
+    const got = await new Promise<string[]>((resolve, reject) => {
+      const sock = net.connect({ port, host: '127.0.0.1' });
+      let data = '';
+      const seen: string[] = [];
+      const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no answer; got ${JSON.stringify(data)}`)); }, 10000);
+      sock.on('connect', () => {
+        sock.write('buffer\n');
+        setTimeout(() => { seen.push(data); sock.write('go\n'); }, 400);
+      });
+      sock.on('data', (d) => { data += d.toString('latin1'); });
+      sock.on('close', () => { clearTimeout(timer); seen.push(data); resolve(seen); });
+      sock.on('error', reject);
+    });
+    assert.deepEqual(got, ['', 'early and nb flushed']);
+  });
 });

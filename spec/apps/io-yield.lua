@@ -69,10 +69,20 @@ function modes.wrap(sock)
   return waits, a
 end
 
+-- small writes stay buffered until a flush: "early" goes out only after the client's "go"
+local function buffering(sock)
+  assert(sock:write("early "))
+  assert(sock:write_nb("and nb "))
+  assert(sock:read(nil, "\n"))
+  assert(sock:flush("flushed"))
+  sock:close()
+end
+
 listen{
   { proto = "tcp", host = "127.0.0.1", port = tonumber((...)) },
   connect = function(sock)
     local mode = assert(sock:read(nil, "\n")):gsub("\n$", "")
+    if mode == "buffer" then buffering(sock) return true end
     local waits, line = modes[mode](sock)
     -- the answer goes out through flush_yield in a coroutine as well
     run(function() assert(sock:write_yield(mode, " ", waits > 0 and "waited" or "nowait", " ", line)) assert(sock:flush_yield()) end)

@@ -47,6 +47,8 @@ export class IoHandle {
   private wqueue: Uint8Array[] = [];
   private wqueued = 0;
   private writeError: string | null = null;
+  /** TCP_CORK is on: set while queued data is being written, cleared once all of it is out (as Moonbridge does). */
+  private corked = false;
 
   finished = false;
   closed = false;
@@ -206,6 +208,7 @@ export class IoHandle {
     this.checkWritable();
     if (this.writeError !== null) throw new IoError('Previous write error');
     const n = native();
+    if (this.kind === 'tcp' && this.wqueued > 0 && !this.corked) this.setCork(true);
     while (this.wqueued > 0) {
       let w: number;
       try {
@@ -222,7 +225,20 @@ export class IoHandle {
       if (w === -1) break;
       this.dequeue(w);
     }
+    // everything is out: uncorking sends the last partial segment at once
+    if (this.corked && this.wqueued === 0) this.setCork(false);
     return this.wqueued;
+  }
+
+  /** TCP_CORK on or off; a socket that refuses it (already reset) just is not corked. */
+  private setCork(on: boolean): void {
+    try {
+      const n = native();
+      n.setsockoptInt(this.fd, n.constants.IPPROTO_TCP, n.constants.TCP_CORK, on ? 1 : 0);
+      this.corked = on;
+    } catch {
+      this.corked = false;
+    }
   }
 
   /** Writes everything queued, waiting as needed. Throws IoError. */
