@@ -66,4 +66,9 @@ describe('moonbridge_io: _call and _yield forms across many waits', function () 
     });
     assert.deepEqual(got, ['', 'early and nb flushed']);
   });
+
+  it('raises a Lua error in the coroutine when its handle was closed while it waited in read_yield', async function () {
+    const answer = await sendSlowly(port, 'closed', '');
+    assert.match(answer, /^false .*closed/);
+  });
 });

@@ -78,11 +78,25 @@ local function buffering(sock)
   sock:close()
 end
 
+-- a handle closed while a coroutine waits in read_yield: resuming it raises a
+-- Lua error in the coroutine (not a crash of the worker)
+local function closed_while_waiting(sock)
+  local child = assert(io_.exec("sleep", "5"))
+  local co = coroutine.create(function() return child.stdout:read_yield() end)
+  assert(coroutine.resume(co))
+  child.stdout:close()
+  local ok, err = coroutine.resume(co)
+  child:kill():wait()
+  assert(sock:flush(tostring(ok), " ", err))
+  sock:close()
+end
+
 listen{
   { proto = "tcp", host = "127.0.0.1", port = tonumber((...)) },
   connect = function(sock)
     local mode = assert(sock:read(nil, "\n")):gsub("\n$", "")
     if mode == "buffer" then buffering(sock) return true end
+    if mode == "closed" then closed_while_waiting(sock) return true end
     local waits, line = modes[mode](sock)
     -- the answer goes out through flush_yield in a coroutine as well
     run(function() assert(sock:write_yield(mode, " ", waits > 0 and "waited" or "nowait", " ", line)) assert(sock:flush_yield()) end)

@@ -7,8 +7,7 @@
  * it has terminated.
  */
 import { lua, lauxlib, type LuaState } from 'fengari';
-import { cfunction } from '../lua/cfunction';
-import { raiseWhere } from '../lua/errors';
+import { cfunction, kfunction } from '../lua/cfunction';
 import { key, latin1, pushLatin1, toBytes } from '../lua/strings';
 import { Child, ExecError, spawnChild } from './child';
 import { IoUsageError } from './errors';
@@ -117,14 +116,7 @@ function waitCallStep(L: LuaState, st: WaitCallState): number {
 }
 
 /** Resumed after waitfunc returned (or the coroutine was resumed): TS errors become Lua errors here too. */
-function waitCallContinue(L: LuaState, _status: number, ctx: unknown): number {
-  try {
-    return waitCallStep(L, ctx as WaitCallState);
-  } catch (err) {
-    if (!(err instanceof Error)) throw err;
-    return raiseWhere(L, err.message);
-  }
-}
+const waitCallContinue = kfunction((L: LuaState, _status: number, ctx: unknown): number => waitCallStep(L, ctx as WaitCallState));
 
 const waitCall = cfunction((L) => {
   checkChild(L, 1);

@@ -6,7 +6,7 @@
  */
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { native } from '../native/binding';
-import { cfunction } from '../lua/cfunction';
+import { cfunction, kfunction } from '../lua/cfunction';
 import { key, latin1, pushLatin1, pushOwnedBytes, toBytes } from '../lua/strings';
 import { IoError, IoHandle, type ReadResult } from './handle';
 import { IoUsageError } from './errors';
@@ -152,9 +152,7 @@ function readCallStep(L: LuaState, st: ReadCallState): number {
   }
 }
 
-function readCallContinue(L: LuaState, _status: number, ctx: unknown): number {
-  return readCallStep(L, ctx as ReadCallState);
-}
+const readCallContinue = kfunction((L: LuaState, _status: number, ctx: unknown): number => readCallStep(L, ctx as ReadCallState));
 
 function readCall(discard: boolean) {
   return cfunction((L) => {
@@ -239,9 +237,7 @@ function writeCallStep(L: LuaState, st: WriteCallState): number {
   }
 }
 
-function writeCallContinue(L: LuaState, _status: number, ctx: unknown): number {
-  return writeCallStep(L, ctx as WriteCallState);
-}
+const writeCallContinue = kfunction((L: LuaState, _status: number, ctx: unknown): number => writeCallStep(L, ctx as WriteCallState));
 
 function writeCall(flushAll: boolean) {
   return cfunction((L) => {
