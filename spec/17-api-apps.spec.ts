@@ -117,6 +117,18 @@ describe('TypeScript API: a JS-only app (spec/apps/api-app.js)', function () {
     });
   });
 
+  it('connects and listens from TS (io.tcpconnect, io.tcplisten, Listener.acceptNb), errors as IoError', async function () {
+    const echo = net.createServer((s) => s.on('data', (d) => s.end(`echo ${d.toString()}`)));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    try {
+      const p = (echo.address() as net.AddressInfo).port;
+      const j = JSON.parse(dechunk(await get(httpPort, `/outward?port=${p}`))) as Record<string, unknown>;
+      assert.deepEqual(j, { none: null, refused: 'IoError: tcpconnect: Connection refused', answer: 'echo ping\n', isListener: true });
+    } finally {
+      echo.close();
+    }
+  });
+
   it('sends binary data and reads socket addresses from TS', async function () {
     const r = await get(httpPort, '/binary');
     assert.equal(responseBody(r).toString('hex'), '00ff0a0d80');

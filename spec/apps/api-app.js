@@ -2,7 +2,7 @@
 // An app written only against the TypeScript API (this is its compiled
 // form): HTTP on one port, a line protocol on another, both served by forked
 // workers. Arguments: http-port tcp-port.
-const { listen, http, io, lua, timeout, Socket } = require('moonbridge-lua');
+const { listen, http, io, lua, timeout, Socket, Listener } = require('moonbridge-lua');
 
 const [httpPort, tcpPort] = process.argv.slice(2).map(Number);
 
@@ -61,6 +61,19 @@ const routes = {
     let missing = null;
     try { io.exec('no-such-command-moonbridge'); } catch (e) { missing = `${e.name}: ${e.message}`; }
     json(req, '200 OK', { out, err, status, missing, running: io.exec('sleep', '5').waitNb() });
+  },
+  outward(req) {
+    // a listener and a connection to it, both from TS, in one handler
+    const listener = io.tcplisten('127.0.0.1', 0);
+    const none = listener.acceptNb();
+    let refused = null;
+    try { io.tcpconnect('127.0.0.1', 1); } catch (e) { refused = `${e.name}: ${e.message}`; }
+    const port = Number(req.getParams.port);
+    const out = io.tcpconnect('127.0.0.1', port);
+    out.write('ping\n').flush();
+    const answer = out.read(100, '\n').data.toString();
+    out.close();
+    json(req, '200 OK', { none, refused, answer, isListener: listener instanceof Listener });
   },
   registry(req) {
     // entries in the Lua registry: references the API made and did not release would pile up here

@@ -13,9 +13,10 @@
 import './socket';
 import './request';
 import './child';
+import './listener';
 
 export { listen, timeout } from './server';
-export type { ListenOptions, Listener, TcpListener, LocalListener, IntervalListener, MainListener, ScheduledRun, ConnectHandler } from './server';
+export type { ListenOptions, ListenerOptions, TcpListener, LocalListener, IntervalListener, MainListener, ScheduledRun, ConnectHandler } from './server';
 export { io } from './io';
 export type { Pollable, PollResult } from './io';
 export * as http from './http-namespace';
@@ -24,6 +25,7 @@ export { Socket } from './socket';
 export type { ReadResult, DrainResult, ReadStatus, ReadNbStatus, WaitFunction, Data } from './socket';
 export { Request } from './request';
 export { Child } from './child';
+export { Listener } from './listener';
 export type { ChildWaitFunction } from './child';
 export type { PostMetadata } from './request';
 export { lua } from './lua';

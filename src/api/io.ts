@@ -11,6 +11,7 @@ import { runtime } from './runtime';
 import { MODULE_REGISTRY_KEY } from '../io/lua-handle';
 import type { Socket } from './socket';
 import type { Child } from './child';
+import type { Listener } from './listener';
 import { IoError } from './errors';
 
 /** What poll waits on: sockets, raw file descriptors, or other Lua objects (listeners, children). */
@@ -64,10 +65,28 @@ export const io = {
     if (r[0] === undefined) throw new IoError(`exec: ${String(r[1])}`);
     return r[0] as Child;
   },
+  /** Connects to host:port (a name, IPv6 preferred; a port number or service name); throws IoError on failure. */
+  tcpconnect(host: string, port: number | string): Socket { return opened('tcpconnect', [host, port]) as Socket; },
+  /** As tcpconnect, without waiting: a failed connect shows on the first I/O. */
+  tcpconnectNb(host: string, port: number | string): Socket { return opened('tcpconnect_nb', [host, port]) as Socket; },
+  /** Connects to a Unix socket. */
+  localconnect(path: string): Socket { return opened('localconnect', [path]) as Socket; },
+  localconnectNb(path: string): Socket { return opened('localconnect_nb', [path]) as Socket; },
+  /** Listens on host:port (host undefined: every interface). */
+  tcplisten(host: string | undefined, port: number | string): Listener { return opened('tcplisten', [host, port]) as Listener; },
+  /** Listens on a Unix socket path (an old socket file there is replaced). */
+  locallisten(path: string): Listener { return opened('locallisten', [path]) as Listener; },
   get stdin(): Socket { return field('stdin'); },
   get stdout(): Socket { return field('stdout'); },
   get stderr(): Socket { return field('stderr'); },
 };
+
+/** The object a moonbridge_io constructor returned, or IoError for its (nil, message). */
+function opened(name: string, args: unknown[]): unknown {
+  const r = ioCall(name, args);
+  if (r[0] === undefined) throw new IoError(`${name}: ${String(r[1])}`);
+  return r[0];
+}
 
 function field(name: string): Socket {
   const { L } = runtime(`io.${name}`);

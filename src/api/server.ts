@@ -15,7 +15,7 @@ export interface TcpListener { proto: 'tcp'; host?: string; port: number | strin
 export interface LocalListener { proto: 'local'; path: string }
 export interface IntervalListener { proto: 'interval'; name?: string; delay: number; strict?: boolean }
 export interface MainListener { proto: 'main'; name?: string }
-export type Listener = TcpListener | LocalListener | IntervalListener | MainListener;
+export type ListenerOptions = TcpListener | LocalListener | IntervalListener | MainListener;
 
 /** What the connect handler of an interval or main listener gets instead of a socket. */
 export interface ScheduledRun { interval?: string; main?: string }
@@ -28,7 +28,7 @@ export interface ScheduledRun { interval?: string; main?: string }
 export type ConnectHandler = (conn: Socket | ScheduledRun) => unknown;
 
 export interface ListenOptions {
-  listeners: Listener[];
+  listeners: ListenerOptions[];
   /** Workers forked at start (default 1). */
   preFork?: number;
   /** Idle workers kept ready (default max(preFork, 2)). */
