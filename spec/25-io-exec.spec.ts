@@ -68,6 +68,8 @@ describe('moonbridge_io.exec', function () {
     // a program only found through PATH
     binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-exec-'));
     fs.writeFileSync(path.join(binDir, 'mb-exec-test-cmd'), '#!/bin/sh\nprintf "custom[%s][%s]" "$1" "$2"\n', { mode: 0o755 });
+    // no #! line: execvp (Moonbridge) runs it with /bin/sh
+    fs.writeFileSync(path.join(binDir, 'mb-exec-test-plain'), 'printf "plain[%s]" "$1"\n', { mode: 0o755 });
     server = startServer(['-s', app('exec-app.lua'), String(port)], {
       env: { ...process.env, PATH: `${binDir}:${process.env.PATH ?? '/usr/bin:/bin'}` },
     });
@@ -137,7 +139,7 @@ describe('moonbridge_io.exec', function () {
   });
 
   it('searches PATH for the command', async function () {
-    assert.equal(await scenario(port, 'path'), 'printf: 0 "a-b"\ncustom: 0 "custom[one][two words]"\n');
+    assert.equal(await scenario(port, 'path'), 'printf: 0 "a-b"\ncustom: 0 "custom[one][two words]"\nplain: 0 "plain[x y]"\n');
   });
 
   it('a child in poll\'s input set is ready once it has exited (and poll does not collect it)', async function () {

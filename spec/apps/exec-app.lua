@@ -121,6 +121,8 @@ function scenarios.path(socket)
   socket:write("printf: ", show(status), " ", show(out), "\n")
   status, out = run("mb-exec-test-cmd", "one", "two words")
   socket:write("custom: ", show(status), " ", show(out), "\n")
+  status, out = run("mb-exec-test-plain", "x y")
+  socket:write("plain: ", show(status), " ", show(out), "\n")
 end
 
 function scenarios.poll(socket)

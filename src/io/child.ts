@@ -16,6 +16,7 @@
  * belong to no run; the master's reaping loop collects them if they outlive
  * it unwaited.
  */
+import * as fs from 'fs';
 import { isErrnoError, native, type WaitResult } from '../native/binding';
 import { IoHandle } from './handle';
 import { IoUsageError, ioErrorMessage } from './errors';
@@ -123,6 +124,22 @@ export class Child implements Resource {
   }
 }
 
+/** The file execvp would run for name: name itself if it has a "/", else the first executable file along PATH. */
+function findInPath(name: Uint8Array): Buffer | null {
+  const text = Buffer.from(name);
+  if (text.includes(0x2f)) return text;
+  for (const dir of (process.env.PATH ?? '/bin:/usr/bin').split(':')) {
+    const file = Buffer.concat([Buffer.from(dir === '' ? '.' : dir), Buffer.from('/'), text]);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
 function closeQuietly(fds: number[]): void {
   for (const fd of fds) {
     try {
@@ -150,7 +167,15 @@ export function spawnChild(argv: Uint8Array[]): Child {
   // [0] is ours, [1] the child's (dup2'd onto its 0, 1, 2; closed here afterwards).
   let pid: number;
   try {
-    pid = n.spawn(argv[0], argv, [pairs[0][1], pairs[1][1], pairs[2][1]], true, true);
+    const fds: [number, number, number] = [pairs[0][1], pairs[1][1], pairs[2][1]];
+    try {
+      pid = n.spawn(argv[0], argv, fds, true, true);
+    } catch (err) {
+      // execvp, which Moonbridge uses, runs a file without a #! line with /bin/sh; posix_spawnp does not
+      const file = isErrnoError(err) && err.code === 'ENOEXEC' ? findInPath(argv[0]) : null;
+      if (file === null) throw err;
+      pid = n.spawn('/bin/sh', [Buffer.from('/bin/sh'), file, ...argv.slice(1)], fds, false, true);
+    }
   } catch (err) {
     closeQuietly(pairs.flat());
     if (isErrnoError(err) && err.syscall === 'posix_spawn') throw new ExecError(`Could not execute: ${err.strerror}`);
