@@ -9,7 +9,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
-import { app, childPids, fdCount, freePort, killAll, startServer, waitUntilListening, type RunningServer } from './helpers/server';
+import { app, childPids, fdCount, freePort, killAll, startServer, waitFor, waitUntilListening, type RunningServer } from './helpers/server';
 
 function ask(port: number, line: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -107,11 +107,11 @@ describe('moonbridge_io at scale', function () {
     const before = new Map(workers.map((w) => [w, fdCount(w)]));
     await round(9800, false);
     await round(300, true);
-    for (const [w, n] of before) {
-      if (!fs.existsSync(`/proc/${w}`)) continue;
-      const list = (): string => fs.readdirSync(`/proc/${w}/fd`).map((fd) => { try { return `${fd}:${fs.readlinkSync(`/proc/${w}/fd/${fd}`)}`; } catch { return fd; } }).join(' ');
-      assert.ok(fdCount(w) <= n + 2, `worker ${w}: ${n} descriptors before, ${fdCount(w)} after 10,100 more connections: ${list()}`);
-    }
+    // the last handler runs may still be ending (the client saw its answer first): settle, bounded
+    const grown = (): string[] => [...before].filter(([w]) => fs.existsSync(`/proc/${w}`))
+      .filter(([w, n]) => fdCount(w) > n + 2).map(([w, n]) => `worker ${w}: ${n} descriptors before, ${fdCount(w)} after`);
+    await waitFor(() => grown().length === 0, 5000, 'flat descriptor counts').catch(() => undefined);
+    assert.deepEqual(grown(), [], 'descriptor counts after 10,100 more connections');
     const all = [server.pid, ...childPids(server.pid), ...childPids(server.pid).flatMap(childPids)];
     assert.deepEqual(zombies(all), [], 'no zombie processes');
     const sleepers = childPids(server.pid).flatMap(childPids);
