@@ -107,17 +107,23 @@ function closeQuietly(fd: number): void {
   }
 }
 
+/** A non-blocking stream socket of addr's family: { fd, family }. Throws ConnectError. */
+export function tcpSocket(addr: SockAddr): { fd: number; family: number } {
+  const n = native();
+  const c = n.constants;
+  const family = addr.family === 'inet6' ? c.AF_INET6 : c.AF_INET;
+  try {
+    return { fd: n.socket(family, c.SOCK_STREAM, true), family };
+  } catch (err) {
+    throw new ConnectError(ioErrorMessage(err));
+  }
+}
+
 /** Opens a TCP connection; returns the fd. Throws ConnectError. */
 export function connectTcp(addr: SockAddr, blocking: boolean): number {
   const n = native();
   const c = n.constants;
-  const family = addr.family === 'inet6' ? c.AF_INET6 : c.AF_INET;
-  let fd: number;
-  try {
-    fd = n.socket(family, c.SOCK_STREAM, true);
-  } catch (err) {
-    throw new ConnectError(ioErrorMessage(err));
-  }
+  const { fd, family } = tcpSocket(addr);
   try {
     // -1 in progress, -2 interrupted: the connect goes on in the kernel either way
     const r = n.connectInet(fd, family, addr.address, addr.port);

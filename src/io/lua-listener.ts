@@ -13,7 +13,7 @@ import { lua, lauxlib, type LuaState } from 'fengari';
 import { native, type SockAddr } from '../native/binding';
 import { cfunction } from '../lua/cfunction';
 import { key, pushLatin1, text } from '../lua/strings';
-import { ConnectError, checkLocalPath, pushFailure, pushSocketHandle, resolve } from './connect';
+import { ConnectError, checkLocalPath, pushFailure, pushSocketHandle, resolve, tcpSocket } from './connect';
 import { IoUsageError, ioErrorMessage } from './errors';
 import { Listener } from './listener';
 import { registerPollable } from './poll';
@@ -49,13 +49,7 @@ function checkListener(L: LuaState, idx: number): Listener {
 function listenTcp(addr: SockAddr): number {
   const n = native();
   const c = n.constants;
-  const family = addr.family === 'inet6' ? c.AF_INET6 : c.AF_INET;
-  let fd: number;
-  try {
-    fd = n.socket(family, c.SOCK_STREAM, true);
-  } catch (err) {
-    throw new ConnectError(ioErrorMessage(err));
-  }
+  const { fd, family } = tcpSocket(addr);
   try {
     try {
       n.setsockoptInt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, 1);
