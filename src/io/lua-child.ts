@@ -8,7 +8,8 @@
  */
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { cfunction, kfunction } from '../lua/cfunction';
-import { key, latin1, pushLatin1, toBytes } from '../lua/strings';
+import { objectUserdata } from './userdata';
+import { key, pushLatin1, toBytes } from '../lua/strings';
 import { Child, ExecError, spawnChild } from './child';
 import { IoUsageError } from './errors';
 import { MODULE_REGISTRY_KEY, pushHandle } from './lua-handle';
@@ -18,22 +19,11 @@ export const CHILD_MT = key('moonbridge_io_child');
 const K_R = key('r');
 const SIGKILL = 9;
 
-interface ChildUserdata { child: Child; }
+const children = objectUserdata(Child, CHILD_MT, 'child');
 
 /** The child of the userdata at idx, or null. */
-export function testChild(L: LuaState, idx: number): Child | null {
-  const ud = lua.lua_touserdata(L, idx) as Partial<ChildUserdata> | null;
-  return ud !== null && typeof ud === 'object' && ud.child instanceof Child ? ud.child : null;
-}
-
-function checkChild(L: LuaState, idx: number): Child {
-  const c = testChild(L, idx);
-  if (c === null) {
-    const got = latin1(lauxlib.luaL_typename(L, idx) as Uint8Array);
-    lauxlib.luaL_argerror(L, idx, Buffer.from(`moonbridge_io child expected, got ${got}`));
-  }
-  return c as Child;
-}
+export const testChild: (L: LuaState, idx: number) => Child | null = children.test;
+const checkChild: (L: LuaState, idx: number) => Child = children.check;
 
 /** moonbridge_io.exec(command, arg1, arg2, ...): a child object, or (nil, message). */
 const exec = cfunction((L) => {
@@ -56,15 +46,13 @@ const exec = cfunction((L) => {
     pushLatin1(L, err.message);
     return 2;
   }
-  const ud = lua.lua_newuserdata(L, 0) as ChildUserdata;
-  ud.child = child;
+  children.push(L, child);
   lua.lua_createtable(L, 0, 3);
   for (const name of ['stdin', 'stdout', 'stderr'] as const) {
     pushHandle(L, child[name]);
     lua.lua_setfield(L, -2, key(name));
   }
   lua.lua_setuservalue(L, -2);
-  lauxlib.luaL_setmetatable(L, CHILD_MT);
   return 1;
 });
 

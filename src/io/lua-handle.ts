@@ -7,6 +7,7 @@
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { native } from '../native/binding';
 import { cfunction, kfunction } from '../lua/cfunction';
+import { objectUserdata } from './userdata';
 import { key, latin1, pushLatin1, pushOwnedBytes, toBytes } from '../lua/strings';
 import { IoError, IoHandle, type ReadResult } from './handle';
 import { IoUsageError } from './errors';
@@ -15,7 +16,6 @@ export const HANDLE_MT = key('moonbridge_io_handle');
 /** Registry field holding the moonbridge_io module table (passed to waitfuncs). */
 export const MODULE_REGISTRY_KEY = key('moonbridge_io_module');
 
-interface HandleUserdata { handle: IoHandle; }
 
 const STATUS = {
   term: key('term'), maxlen: key('maxlen'), eof: key('eof'), block: key('block'),
@@ -23,31 +23,13 @@ const STATUS = {
 const K_R = key('r');
 const K_W = key('w');
 
+const handles = objectUserdata(IoHandle, HANDLE_MT, 'handle');
+
 /** Pushes a new userdata for h. */
-export function pushHandle(L: LuaState, h: IoHandle): void {
-  const ud = lua.lua_newuserdata(L, 0) as HandleUserdata;
-  ud.handle = h;
-  lauxlib.luaL_setmetatable(L, HANDLE_MT);
-}
-
-/**
- * The handle of the userdata at idx, or null. Only pushHandle() puts an
- * IoHandle into a userdata, so that check replaces a metatable lookup by
- * name (which costs a string copy and hash in Fengari) on every method call.
- */
-export function testHandle(L: LuaState, idx: number): IoHandle | null {
-  const ud = lua.lua_touserdata(L, idx) as Partial<HandleUserdata> | null;
-  return ud !== null && typeof ud === 'object' && ud.handle instanceof IoHandle ? ud.handle : null;
-}
-
-export function checkHandle(L: LuaState, idx: number): IoHandle {
-  const h = testHandle(L, idx);
-  if (h === null) {
-    const got = latin1(lauxlib.luaL_typename(L, idx) as Uint8Array);
-    lauxlib.luaL_argerror(L, idx, Buffer.from(`moonbridge_io handle expected, got ${got}`));
-  }
-  return h as IoHandle;
-}
+export const pushHandle: (L: LuaState, h: IoHandle) => void = handles.push;
+/** The handle of the userdata at idx, or null. */
+export const testHandle: (L: LuaState, idx: number) => IoHandle | null = handles.test;
+export const checkHandle: (L: LuaState, idx: number) => IoHandle = handles.check;
 
 /** Pushes (nil, message) and returns 2. */
 function fail(L: LuaState, message: string): number {

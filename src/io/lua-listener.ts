@@ -13,6 +13,7 @@ import { lua, lauxlib, type LuaState } from 'fengari';
 import { native, type SockAddr } from '../native/binding';
 import { cfunction } from '../lua/cfunction';
 import { key, pushLatin1, text } from '../lua/strings';
+import { objectUserdata } from './userdata';
 import { ConnectError, checkLocalPath, pushFailure, pushSocketHandle, resolve, tcpSocket } from './connect';
 import { IoUsageError, ioErrorMessage } from './errors';
 import { Listener } from './listener';
@@ -22,29 +23,16 @@ import { trackResource } from './resources';
 export const LISTENER_MT = key('moonbridge_io_listener');
 const BACKLOG = 1024;
 
-interface ListenerUserdata { listener: Listener; }
+const listeners = objectUserdata(Listener, LISTENER_MT, 'listener');
 
 function pushListener(L: LuaState, l: Listener): void {
   l.onRelease = trackResource({ release: () => l.release() });
-  const ud = lua.lua_newuserdata(L, 0) as ListenerUserdata;
-  ud.listener = l;
-  lauxlib.luaL_setmetatable(L, LISTENER_MT);
+  listeners.push(L, l);
 }
 
 /** The listener of the userdata at idx, or null. */
-export function testListener(L: LuaState, idx: number): Listener | null {
-  const ud = lua.lua_touserdata(L, idx) as Partial<ListenerUserdata> | null;
-  return ud !== null && typeof ud === 'object' && ud.listener instanceof Listener ? ud.listener : null;
-}
-
-function checkListener(L: LuaState, idx: number): Listener {
-  const l = testListener(L, idx);
-  if (l === null) {
-    const got = text(lauxlib.luaL_typename(L, idx) as Uint8Array);
-    lauxlib.luaL_argerror(L, idx, Buffer.from(`moonbridge_io listener expected, got ${got}`));
-  }
-  return l as Listener;
-}
+export const testListener: (L: LuaState, idx: number) => Listener | null = listeners.test;
+const checkListener: (L: LuaState, idx: number) => Listener = listeners.check;
 
 function listenTcp(addr: SockAddr): number {
   const n = native();
