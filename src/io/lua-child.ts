@@ -177,21 +177,7 @@ registerPollable((L, idx, output) => {
  */
 export function installExec(L: LuaState, moduleIdx: number): void {
   const mod = lua.lua_absindex(L, moduleIdx);
-  lua.lua_newtable(L);
-  const pt = lua.lua_gettop(L);
-  for (const [name, fn] of Object.entries(METHODS)) {
-    lua.lua_pushcfunction(L, fn);
-    lua.lua_setfield(L, pt, key(name));
-  }
-  lauxlib.luaL_newmetatable(L, CHILD_MT);
-  const mt = lua.lua_gettop(L);
-  lua.lua_pushvalue(L, pt);
-  lua.lua_pushcclosure(L, index, 1);
-  lua.lua_setfield(L, mt, key('__index'));
-  lua.lua_pushcfunction(L, newindex);
-  lua.lua_setfield(L, mt, key('__newindex'));
-  lua.lua_pushcfunction(L, tostring);
-  lua.lua_setfield(L, mt, key('__tostring'));
+  children.pushTables(L, METHODS, { __newindex: newindex, __tostring: tostring }, index);
   lua.lua_setfield(L, mod, key('child_mt'));
   lua.lua_setfield(L, mod, key('child_pt'));
   lua.lua_pushcfunction(L, exec);

@@ -362,19 +362,7 @@ METHODS.flush_yield = yieldVariant(METHODS.flush_call);
  * HANDLE_MT) and pushes them: handle_pt below handle_mt.
  */
 export function createHandleTables(L: LuaState): void {
-  lua.lua_newtable(L);
-  for (const [name, fn] of Object.entries(METHODS)) {
-    lua.lua_pushcfunction(L, fn);
-    lua.lua_setfield(L, -2, key(name));
-  }
-  lauxlib.luaL_newmetatable(L, HANDLE_MT);
-  lua.lua_pushvalue(L, -2);
-  lua.lua_pushcclosure(L, index, 1);
-  lua.lua_setfield(L, -2, key('__index'));
-  lua.lua_pushcfunction(L, newindex);
-  lua.lua_setfield(L, -2, key('__newindex'));
-  lua.lua_pushcfunction(L, tostring);
-  lua.lua_setfield(L, -2, key('__tostring'));
+  handles.pushTables(L, METHODS, { __newindex: newindex, __tostring: tostring }, index);
 }
 
 export { IoUsageError };

@@ -152,16 +152,7 @@ export const LISTEN_FUNCTIONS: Record<string, (L: LuaState) => number> = { tcpli
  * listener_mt.
  */
 export function createListenerTables(L: LuaState): void {
-  lua.lua_newtable(L);
-  for (const [name, fn] of Object.entries(METHODS)) {
-    lua.lua_pushcfunction(L, fn);
-    lua.lua_setfield(L, -2, key(name));
-  }
-  lauxlib.luaL_newmetatable(L, LISTENER_MT);
-  lua.lua_pushvalue(L, -2);
-  lua.lua_setfield(L, -2, key('__index'));
-  lua.lua_pushcfunction(L, tostring);
-  lua.lua_setfield(L, -2, key('__tostring'));
+  listeners.pushTables(L, METHODS, { __tostring: tostring });
 }
 
 registerPollable((L, idx, output) => {
