@@ -24,7 +24,6 @@
 import { isUtf8 } from 'buffer';
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { LUA_MAXINTEGER, LUA_MININTEGER } from 'fengari/src/luaconf';
-import { testHandle } from '../io/lua-handle';
 import { isRequestTable } from '../http/lua-request';
 import { pushBytes, pushOwnedBytes } from '../lua/strings';
 import { MoonbridgeApiError } from './errors';
@@ -47,16 +46,20 @@ export interface LuaValueHolder {
 /** Constructors of the wrapper objects, set by the modules defining them (they import this one). */
 export const wrappers = {
   func: null as ((L: LuaState, idx: number, options: ConvertOptions) => unknown) | null,
-  socket: null as ((L: LuaState, idx: number) => unknown) | null,
   request: null as ((L: LuaState, idx: number) => unknown) | null,
   jsFunction: null as ((L: LuaState, fn: (...args: never[]) => unknown, name: string) => void) | null,
-  /** Other userdata kinds (children, listeners): each returns its wrapper, or null when not its kind. */
+  /** Userdata kinds (sockets, listeners, children): each returns its wrapper, or null when not its kind. */
   userdata: [] as Array<(L: LuaState, idx: number) => unknown>,
 };
 
 const MAX_DEPTH = 200;
 const MAXINT = LUA_MAXINTEGER as number;
 const MININT = LUA_MININTEGER as number;
+
+/** Whether a JS number becomes a Lua integer: integral, not -0, in Lua's integer range. */
+function isLuaInteger(v: number): boolean {
+  return Number.isInteger(v) && !Object.is(v, -0) && v >= MININT && v <= MAXINT;
+}
 
 function isHolder(v: object): v is LuaValueHolder {
   return typeof (v as Partial<LuaValueHolder>).pushLuaValue === 'function';
@@ -88,7 +91,7 @@ class ToLua {
       case 'undefined': lua.lua_pushnil(L); return;
       case 'boolean': lua.lua_pushboolean(L, v); return;
       case 'number':
-        if (Number.isInteger(v) && !Object.is(v, -0) && v >= MININT && v <= MAXINT) lua.lua_pushinteger(L, v);
+        if (isLuaInteger(v)) lua.lua_pushinteger(L, v);
         else lua.lua_pushnumber(L, v);
         return;
       case 'bigint':
@@ -181,7 +184,7 @@ export function pushValues(L: LuaState, values: readonly unknown[], where: strin
   for (; i < values.length; i++) {
     const v = values[i];
     if (typeof v === 'string') pushOwnedBytes(L, Buffer.from(v, 'utf8'));
-    else if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0) && v >= MININT && v <= MAXINT) lua.lua_pushinteger(L, v);
+    else if (typeof v === 'number' && isLuaInteger(v)) lua.lua_pushinteger(L, v);
     else if (typeof v === 'boolean') lua.lua_pushboolean(L, v);
     else if (v === undefined || v === null) lua.lua_pushnil(L);
     else break;
@@ -214,7 +217,11 @@ class FromLua {
     return this.doneMap ??= new Map();
   }
 
-  constructor(private readonly L: LuaState, private readonly strings: StringMode, private readonly options: ConvertOptions) {}
+  private readonly strings: StringMode;
+
+  constructor(private readonly L: LuaState, private readonly options: ConvertOptions) {
+    this.strings = options.strings ?? 'auto';
+  }
 
   get(idx: number, depth: number): unknown {
     const L = this.L;
@@ -226,7 +233,6 @@ class FromLua {
       case lua.LUA_TSTRING: return this.string(lua.lua_tolstring(L, idx) as Uint8Array);
       case lua.LUA_TFUNCTION: return wrappers.func!(L, idx, this.options);
       case lua.LUA_TUSERDATA:
-        if (testHandle(L, idx) !== null) return wrappers.socket!(L, idx);
         for (const wrap of wrappers.userdata) {
           const w = wrap(L, idx);
           if (w !== null) return w;
@@ -313,12 +319,12 @@ class FromLua {
 
 /** The Lua value at idx, converted to JavaScript. */
 export function fromLua(L: LuaState, idx: number, options: ConvertOptions = {}): unknown {
-  return new FromLua(L, options.strings ?? 'auto', options).get(idx, 0);
+  return new FromLua(L, options).get(idx, 0);
 }
 
 /** Values from..to of the stack, converted (sharing tables between them). */
 export function fromLuaRange(L: LuaState, from: number, to: number, options: ConvertOptions = {}): unknown[] {
-  const conv = new FromLua(L, options.strings ?? 'auto', options);
+  const conv = new FromLua(L, options);
   const out: unknown[] = [];
   for (let i = from; i <= to; i++) out.push(conv.get(i, 0));
   return out;

@@ -61,9 +61,7 @@ export const io = {
    * cannot be executed ("Could not execute: No such file or directory").
    */
   exec(command: string, ...args: string[]): Child {
-    const r = ioCall('exec', [command, ...args]);
-    if (r[0] === undefined) throw new IoError(`exec: ${String(r[1])}`);
-    return r[0] as Child;
+    return opened('exec', [command, ...args]) as Child;
   },
   /** Connects to host:port (a name, IPv6 preferred; a port number or service name); throws IoError on failure. */
   tcpconnect(host: string, port: number | string): Socket { return opened('tcpconnect', [host, port]) as Socket; },

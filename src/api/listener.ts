@@ -18,9 +18,7 @@ export class Listener extends LuaObject {
 
   /** Waits for a connection and returns it. */
   accept(): Socket {
-    const r = this.invoke('accept', []);
-    if (r[0] === undefined) throw new IoError(`accept: ${String(r[1])}`);
-    return r[0] as Socket;
+    return this.io('accept', [])[0] as Socket;
   }
 
   /** A pending connection, or null when none is waiting. */

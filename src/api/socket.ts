@@ -7,6 +7,7 @@
  * block; the `*_yield` forms exist only for Lua coroutines.
  */
 import type { LuaState } from 'fengari';
+import { testHandle } from '../io/lua-handle';
 import { wrappers } from './convert';
 import { LuaObject, word } from './lua-object';
 
@@ -136,4 +137,4 @@ export class Socket extends LuaObject {
   get remoteTcpport(): number | undefined { return this.get('remote_tcpport') as number | undefined; }
 }
 
-wrappers.socket = (L, idx) => new Socket(L, idx);
+wrappers.userdata.push((L, idx) => (testHandle(L, idx) !== null ? new Socket(L, idx) : null));
