@@ -45,6 +45,26 @@ function flags(o: Record<string, boolean>): Record<string, boolean> {
   return caseInsensitive(o, () => false);
 }
 
+/**
+ * A parameter list table as a record: the Lua list tables map each name to
+ * the sequence of its values and gain an empty sequence for every name
+ * looked up, which pairs() (and so this) skips.
+ */
+function lists<T>(v: unknown): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
+  for (const [k, list] of Object.entries(asRecord<T[] | Record<string, never>>(v))) {
+    if (Array.isArray(list) && list.length > 0) out[k] = list;
+  }
+  return out;
+}
+
+/** The first value of each name of a list record (the Lua first-value tables read through the lists). */
+function firstValues<T>(l: Record<string, T[]>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, list] of Object.entries(l)) out[k] = list[0];
+  return out;
+}
+
 function asRecord<T>(v: unknown): Record<string, T> {
   return (v instanceof Map ? Object.fromEntries(v) : v ?? {}) as Record<string, T>;
 }
@@ -95,16 +115,16 @@ export class Request extends LuaObject {
     return caseInsensitive(all, () => flags({}));
   }
   /** Query parameters (the first value of each name). */
-  get getParams(): Record<string, string> { return asRecord<string>(this.get('get_params', TEXT)); }
+  get getParams(): Record<string, string> { return firstValues(this.getParamsList); }
   /** Query parameters, every value of each name. */
-  get getParamsList(): Record<string, string[]> { return asRecord<string[]>(this.get('get_params_list', TEXT)); }
+  get getParamsList(): Record<string, string[]> { return lists<string>(this.get('get_params_list', TEXT)); }
   /** POST parameters (urlencoded or multipart form), the first value of each name. */
-  get postParams(): Record<string, string> { return asRecord<string>(this.get('post_params', TEXT)); }
-  get postParamsList(): Record<string, string[]> { return asRecord<string[]>(this.get('post_params_list', TEXT)); }
-  get postMetadata(): Record<string, PostMetadata> { return asRecord<PostMetadata>(this.get('post_metadata', TEXT)); }
-  get postMetadataList(): Record<string, PostMetadata[]> { return asRecord<PostMetadata[]>(this.get('post_metadata_list', TEXT)); }
+  get postParams(): Record<string, string> { return firstValues(this.postParamsList); }
+  get postParamsList(): Record<string, string[]> { return lists<string>(this.get('post_params_list', TEXT)); }
+  get postMetadata(): Record<string, PostMetadata> { return firstValues(this.postMetadataList); }
+  get postMetadataList(): Record<string, PostMetadata[]> { return lists<PostMetadata>(this.get('post_metadata_list', TEXT)); }
   /** POST parameters with their values as raw bytes (for uploaded files). */
-  get postParamsBytes(): Record<string, Buffer> { return asRecord<Buffer>(this.get('post_params', { strings: 'buffer' })); }
+  get postParamsBytes(): Record<string, Buffer> { return firstValues(lists<Buffer>(this.get('post_params_list', { strings: 'buffer' }))); }
   /** Cookies by name. */
   get cookies(): Record<string, string> { return asRecord<string>(this.get('cookies', TEXT)); }
   /** The whole request body (read on first access). */

@@ -1,24 +1,14 @@
 /**
- * Reading a request body from the connection's handle: Content-Length or
- * chunked framing, bounded waits (stall_timeout), and the "100 Continue"
- * interim response sent when the handler first reads.
+ * The framing of a request body on the connection's handle: Content-Length
+ * or chunked. Never waits: tryRead returns BLOCKED when no more input is
+ * available now, and the exchange decides how to wait (see driver.ts).
  */
-import { IoHandle } from '../io/handle';
-import { waitFd } from '../io/fd-wait';
+import { IoError, IoHandle } from '../io/handle';
 import { ChunkedDecoder } from './chunked-decoder';
 import { HttpError } from './errors';
 
-export interface BodySource {
-  handle: IoHandle;
-  /** Content-Length, or -1 for chunked. */
-  length: number;
-  bodySizeLimit: number;
-  stallTimeout: number | null;
-  /** Sends "100 Continue" (once) before the first read, if the client asked for it. */
-  beforeFirstRead: () => void;
-  /** Told about a protocol error in the body (before it is thrown), to answer it. */
-  onError: (err: HttpError) => void;
-}
+/** tryRead: no body data available without waiting. */
+export const BLOCKED = 0;
 
 export class BodyReader {
   private remaining: number;
@@ -27,45 +17,26 @@ export class BodyReader {
   private started = false;
   done: boolean;
 
-  constructor(private readonly src: BodySource) {
-    this.remaining = src.length < 0 ? 0 : src.length;
-    this.decoder = src.length < 0 ? new ChunkedDecoder(src.bodySizeLimit) : null;
-    this.done = src.length === 0;
+  /** length: Content-Length, or -1 for chunked. */
+  constructor(private readonly handle: IoHandle, length: number, bodySizeLimit: number) {
+    this.remaining = length < 0 ? 0 : length;
+    this.decoder = length < 0 ? new ChunkedDecoder(bodySizeLimit) : null;
+    this.done = length === 0;
   }
 
-  /** Whether reading has begun (then "100 Continue" has been sent if needed). */
+  /** Whether reading has begun. */
   get begun(): boolean {
     return this.started;
   }
 
-  /** Waits for more input; throws HttpError on EOF or stall. */
-  private more(): void {
-    const h = this.src.handle;
-    for (;;) {
-      const r = h.fill();
-      if (r > 0) return;
-      if (r === 0) throw new HttpError('400 Bad Request', 'Unexpected EOF while reading request body');
-      const ready = waitFd(h.fd, 'r', this.src.stallTimeout);
-      if (ready === 0) throw new HttpError('408 Request Timeout', 'Timeout while waiting for request body');
-    }
-  }
-
-  /** The next piece of body data, at most max bytes (copied), or null at the end. */
-  read(max: number): Uint8Array | null {
-    try {
-      return this.readPiece(max);
-    } catch (err) {
-      if (err instanceof HttpError) this.src.onError(err);
-      throw err;
-    }
-  }
-
-  private readPiece(max: number): Uint8Array | null {
-    if (!this.started) {
-      this.started = true;
-      if (!this.done) this.src.beforeFirstRead();
-    }
-    const h = this.src.handle;
+  /**
+   * The next piece of body data (at most max bytes, a copy the caller owns),
+   * null at the end of the body, or BLOCKED. Throws HttpError for a framing
+   * error, EOF or a read error in the middle of the body.
+   */
+  tryRead(max: number): Uint8Array | null | typeof BLOCKED {
+    this.started = true;
+    const h = this.handle;
     for (;;) {
       if (this.pendingChunks.length > 0) {
         const head = this.pendingChunks[0];
@@ -93,25 +64,15 @@ export class BodyReader {
         if (res.done) this.done = true;
         if (this.pendingChunks.length > 0 || this.done) continue;
       }
-      this.more();
+      let r: number;
+      try {
+        r = h.fill();
+      } catch (err) {
+        if (err instanceof IoError) throw new HttpError('400 Bad Request', 'Read error');
+        throw err;
+      }
+      if (r === 0) throw new HttpError('400 Bad Request', 'Unexpected EOF');
+      if (r < 0) return BLOCKED;
     }
-  }
-
-  /** Reads and discards the rest of the body. */
-  drain(): void {
-    while (this.read(65536) !== null) { /* discard */ }
-  }
-
-  /** Reads the rest of the body into one buffer. */
-  readAll(): Uint8Array {
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const piece = this.read(1 << 20);
-      if (piece === null) break;
-      parts.push(piece);
-      total += piece.length;
-    }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
   }
 }

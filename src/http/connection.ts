@@ -3,48 +3,171 @@
  * function runs it: wait for a request (idle_timeout, SIGTERM), read and
  * check its head (request_header_timeout, stall_timeout), call the Lua
  * handler, finish the response, and repeat until a response closes the
- * connection. Returns `survive`: false once a handler returned non-true.
+ * connection. Every wait and the handler call are yielded to the driver
+ * (driver.ts), so the loop runs the same with native waits and with a
+ * poll_function.
  */
-import { lua, type LuaState } from 'fengari';
-import { native } from '../native/binding';
-import { waitFd } from '../io/fd-wait';
+import { lua, lauxlib, type LuaState } from 'fengari';
 import { IoError, IoHandle } from '../io/handle';
 import { sigtermReceived } from '../io/sigterm';
 import { Exchange } from './exchange';
-import { HttpError } from './errors';
+import { HttpError, RequestReadError } from './errors';
 import type { HttpOptions } from './options';
 import { parseRequestHead, type RequestHead } from './request-head';
 import { checkRequest } from './request-checks';
 import { writeErrorResponse, type ResponseSink } from './response-writer';
 import { pushRequest } from './lua-request';
 import { armResponseTimeout, beforeIdleWait, endResponseTimeout } from '../server/timeout';
+import { callLua, deadlineIn, QUIT, remaining, TRUE, TIMEOUT, waitFor, type Op } from './driver';
+
+/** Output queued beyond this makes a writing operation wait until the client took some. */
+const OUTPUT_HIGH_WATER = 65536;
+
+/**
+ * One connection: its socket (handle and Lua value), the handler, the
+ * options, and how request objects are made for this generate_handler.
+ */
+export class Connection {
+  readonly sink: ResponseSink;
+  /** Registry refs: the socket userdata, the handler, and {[socket] = true} for poll functions. */
+  private readonly socketRef: number;
+  private readonly handlerRef: number;
+  private socketSetRef: number | null = null;
+
+  constructor(
+    readonly L: LuaState,
+    readonly handle: IoHandle,
+    socketIdx: number,
+    handlerIdx: number,
+    readonly options: HttpOptions,
+    /** Registry ref of the request metatable (the poll-function variant has Lua methods). */
+    readonly requestMetatableRef: number,
+  ) {
+    lua.lua_pushvalue(L, socketIdx);
+    this.socketRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
+    lua.lua_pushvalue(L, handlerIdx);
+    this.handlerRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
+    const h = handle;
+    this.sink = {
+      write: (data) => h.write([typeof data === 'string' ? Buffer.from(data, 'latin1') : data], false),
+      flush: () => { /* the operation flushes with flushOutput(), which may wait */ },
+    };
+  }
+
+  pushSocket(L: LuaState): void {
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.socketRef);
+  }
+
+  /** The set {[socket] = true} passed to a poll_function (made on first use). */
+  pushSocketSet(L: LuaState): void {
+    if (this.socketSetRef === null) {
+      lua.lua_createtable(L, 0, 1);
+      this.pushSocket(L);
+      lua.lua_pushboolean(L, true);
+      lua.lua_rawset(L, -3);
+      this.socketSetRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.socketSetRef);
+  }
+
+  release(): void {
+    const L = this.L;
+    lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, this.socketRef);
+    lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, this.handlerRef);
+    if (this.socketSetRef !== null) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, this.socketSetRef);
+  }
+
+  /**
+   * Pushes queued output to the client: everything (all) or until less than
+   * the high-water mark is left. A write blocked longer than stall_timeout
+   * resets the connection and raises "Client connection stalled", as
+   * Moonbridge does. Throws IoError when the client is gone.
+   */
+  *flushOutput(all: boolean): Op<void> {
+    const h = this.handle;
+    for (;;) {
+      const left = h.flushNb();
+      if (left === 0 || (!all && left < OUTPUT_HIGH_WATER)) return;
+      if ((yield waitFor(h.fd, 'w', this.options.stallTimeout)) === TIMEOUT) {
+        h.reset();
+        throw new Error('Client connection stalled');
+      }
+    }
+  }
+
+  /** Whether flushOutput has work to do (so that callers can skip creating the generator). */
+  outputPending(all: boolean): boolean {
+    const q = this.handle.queued;
+    return all ? q > 0 : q >= OUTPUT_HIGH_WATER;
+  }
+
+  /**
+   * Ends the connection after a response that said "Connection: close": FIN,
+   * read away the client's remaining input for up to drain_timeout, then close
+   * (or reset if the client did not finish in time).
+   */
+  *closeGracefully(): Op<void> {
+    const h = this.handle;
+    if (h.closed) return;
+    try {
+      if (!h.finished) {
+        if (h.queued > 0) yield* this.flushOutput(true);
+        h.finish();
+      }
+      const deadline = deadlineIn(this.options.drainTimeout);
+      for (;;) {
+        h.consume(h.buffered);
+        const r = h.fill();
+        if (r === 0) break;
+        if (r > 0) continue;
+        const left = remaining(deadline);
+        if (left === 0 || (yield waitFor(h.fd, 'r', left)) === TIMEOUT) {
+          h.reset();
+          return;
+        }
+      }
+      h.close();
+    } catch (err) {
+      if (!(err instanceof IoError)) throw err;
+      if (!h.closed) h.reset();
+    }
+  }
+
+  /** Sends a built-in error response and ends the connection. */
+  *answerError(err: HttpError): Op<void> {
+    try {
+      writeErrorResponse(this.sink, this.options.staticHeaders, err.status, err.text);
+    } catch (e) {
+      if (!(e instanceof IoError)) throw e;
+    }
+    yield* this.closeGracefully();
+  }
+
+  /** Pushes the handler and the request table for ex (a call instruction's push). */
+  pushHandlerCall(L: LuaState, ex: Exchange): number {
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.handlerRef);
+    pushRequest(L, ex, this);
+    return 1;
+  }
+}
 
 type Wait = 'ready' | 'timeout' | 'sigterm' | 'eof';
 
-function handleSink(h: IoHandle): ResponseSink {
-  return {
-    write: (data) => h.write([typeof data === 'string' ? Buffer.from(data, 'latin1') : data], true),
-    flush: () => h.flush(),
-  };
-}
-
 /**
- * Waits for the first byte of the next request. Polls before reading: after
- * a response the next request has rarely arrived yet, and poll returns at
- * once when it has.
+ * Waits for the first byte of the next request. Waits before reading: after
+ * a response the next request has rarely arrived yet, and the wait returns
+ * at once when it has.
  */
-function awaitRequest(h: IoHandle, options: HttpOptions): Wait {
-  if (h.buffered > 0 && !sigtermReceived()) return 'ready';
-  beforeIdleWait(options.idleTimeout);
-  const deadline = options.idleTimeout === null ? null : native().monotonic() + options.idleTimeout;
+function* awaitRequest(c: Connection): Op<Wait> {
+  const h = c.handle;
+  beforeIdleWait(c.options.idleTimeout);
+  const deadline = deadlineIn(c.options.idleTimeout);
   for (;;) {
     if (sigtermReceived()) return 'sigterm';
     if (h.buffered > 0) return 'ready';
-    const left = deadline === null ? null : deadline - native().monotonic();
-    if (left !== null && left <= 0) return 'timeout';
-    const ready = waitFd(h.fd, 'r', left);
-    if (ready === 0) return 'timeout';
-    if (ready < 0) continue; // interrupted: check SIGTERM
+    const outcome = yield waitFor(h.fd, 'r', remaining(deadline), true);
+    if (outcome === TIMEOUT) return 'timeout';
+    if (outcome === QUIT) return 'sigterm';
     let r: number;
     try {
       r = h.fill();
@@ -59,8 +182,10 @@ function awaitRequest(h: IoHandle, options: HttpOptions): Wait {
 }
 
 /** Reads a complete request head (or throws HttpError); null on EOF before any byte. */
-function readHead(h: IoHandle, options: HttpOptions): { head: RequestHead; consumed: number } | null {
-  const deadline = options.requestHeaderTimeout === null ? null : native().monotonic() + options.requestHeaderTimeout;
+function* readHead(c: Connection): Op<{ head: RequestHead; consumed: number } | null> {
+  const h = c.handle;
+  const options = c.options;
+  const deadline = deadlineIn(options.requestHeaderTimeout);
   for (;;) {
     const win = h.readWindow;
     const res = parseRequestHead(win.buffer, win.start, win.end, options.headerSizeLimit);
@@ -78,125 +203,90 @@ function readHead(h: IoHandle, options: HttpOptions): { head: RequestHead; consu
       throw new HttpError('400 Bad Request', 'Unexpected EOF');
     }
     let wait = options.stallTimeout;
-    if (deadline !== null) {
-      const left = deadline - native().monotonic();
-      if (left <= 0) throw new HttpError('408 Request Timeout', 'Timeout while receiving headers');
+    const left = remaining(deadline);
+    if (left !== null) {
+      if (left === 0) throw new HttpError('408 Request Timeout', 'Timeout while receiving headers');
       wait = wait === null ? left : Math.min(wait, left);
     }
-    if (waitFd(h.fd, 'r', wait) === 0) throw new HttpError('408 Request Timeout', 'Timeout while receiving headers');
+    if ((yield waitFor(h.fd, 'r', wait)) === TIMEOUT) {
+      throw new HttpError('408 Request Timeout', 'Timeout while receiving headers');
+    }
   }
 }
 
 /**
- * Ends the connection after a response that said "Connection: close": FIN,
- * read away the client's remaining input for up to drain_timeout, then close
- * (or reset if the client did not finish in time).
+ * After the handler: completes the response, ends the response timeout, and
+ * reads the rest of the body (or closes). Returns whether the connection
+ * goes on.
  */
-function closeGracefully(h: IoHandle, options: HttpOptions): void {
-  if (h.closed) return;
+function* finishExchange(c: Connection, ex: Exchange): Op<boolean> {
+  const h = c.handle;
   try {
-    if (!h.finished) h.finish();
-    const deadline = options.drainTimeout === null ? null : native().monotonic() + options.drainTimeout;
+    ex.writer.finish();
+    if (c.outputPending(true)) yield* c.flushOutput(true);
+  } catch (err) {
+    ex.faulty = true;
+    if (!(err instanceof IoError)) throw err;
+    // The client went away while the response was being sent: drop the
+    // connection, keep the worker.
+    if (!h.closed) h.reset();
+    return false;
+  }
+  endResponseTimeout();
+  if (ex.writer.closeConnection || !ex.bodyDrainable) {
+    yield* c.closeGracefully();
+    return false;
+  }
+  try {
+    if (!ex.body.done) yield* ex.finishInput();
+  } catch (err) {
+    if (!(err instanceof RequestReadError)) throw err;
+    if (!h.closed) yield* c.closeGracefully();
+    return false;
+  }
+  return true;
+}
+
+/** Serves requests on the connection until a response closes it. Returns survive. */
+export function* serveConnection(c: Connection): Op<boolean> {
+  const h = c.handle;
+  const options = c.options;
+  let survive = true;
+  try {
     for (;;) {
-      h.consume(h.buffered);
-      const r = h.fill();
-      if (r === 0) break;
-      if (r > 0) continue;
-      const left = deadline === null ? null : deadline - native().monotonic();
-      if ((left !== null && left <= 0) || waitFd(h.fd, 'r', left) === 0) {
-        h.reset();
-        return;
+      const wait = h.buffered > 0 && !sigtermReceived() ? 'ready' : yield* awaitRequest(c);
+      if (wait === 'eof') break;
+      if (wait === 'sigterm') {
+        yield* c.answerError(new HttpError('408 Request Timeout', 'Server shutdown'));
+        break;
+      }
+      if (wait === 'timeout') {
+        yield* c.answerError(new HttpError('408 Request Timeout', 'Idle connection timed out'));
+        break;
+      }
+      let ex: Exchange;
+      try {
+        const got = yield* readHead(c);
+        if (got === null) break;
+        const info = checkRequest(got.head, options.bodySizeLimit);
+        h.consume(got.consumed);
+        ex = new Exchange(c, got.head, info);
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        yield* c.answerError(err);
+        break;
+      }
+      armResponseTimeout(options.responseTimeout);
+      try {
+        if ((yield callLua((L) => c.pushHandlerCall(L, ex))) !== TRUE) survive = false;
+        if (!(yield* finishExchange(c, ex))) break;
+      } finally {
+        ex.release();
       }
     }
-    h.close();
-  } catch (err) {
-    if (!(err instanceof IoError)) throw err;
-    if (!h.closed) h.reset();
-  }
-}
-
-/** Sends a built-in error response and ends the connection. */
-function answerError(h: IoHandle, options: HttpOptions, err: HttpError): void {
-  try {
-    writeErrorResponse(handleSink(h), options.staticHeaders, err.status, err.text);
-  } catch (e) {
-    if (!(e instanceof IoError)) throw e;
-  }
-  closeGracefully(h, options);
-}
-
-/**
- * A protocol error while reading a request body: answered if nothing of the
- * response was sent yet; the error then propagates and ends the worker (as
- * Moonbridge does).
- */
-function onBodyError(ex: Exchange, err: HttpError): void {
-  ex.faulty = true;
-  if (!ex.writer.canSendErrorResponse) return;
-  answerError(ex.handle, ex.options, err);
-  // The error response replaced the app's: nothing of it may follow, even
-  // if the handler catches the error and goes on.
-  ex.writer.abandon();
-}
-
-/**
- * Serves requests on the socket at stack index 1 with the handler at index
- * handlerIdx. Returns survive.
- */
-export function serveConnection(L: LuaState, h: IoHandle, handlerIdx: number, options: HttpOptions): boolean {
-  let survive = true;
-  const sink = handleSink(h);
-  for (;;) {
-    const wait = awaitRequest(h, options);
-    if (wait === 'eof') break;
-    if (wait === 'sigterm') {
-      answerError(h, options, new HttpError('408 Request Timeout', 'Server shutdown'));
-      break;
-    }
-    if (wait === 'timeout') {
-      answerError(h, options, new HttpError('408 Request Timeout', 'Idle connection timed out'));
-      break;
-    }
-    let ex: Exchange;
-    try {
-      const got = readHead(h, options);
-      if (got === null) break;
-      const info = checkRequest(got.head, options.bodySizeLimit);
-      h.consume(got.consumed);
-      ex = new Exchange(h, got.head, info, options, sink, onBodyError);
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      answerError(h, options, err);
-      break;
-    }
-    armResponseTimeout(options.responseTimeout);
-    lua.lua_pushvalue(L, handlerIdx);
-    pushRequest(L, ex, 1);
-    lua.lua_call(L, 1, 1);
-    if (!(lua.lua_type(L, -1) === lua.LUA_TBOOLEAN && lua.lua_toboolean(L, -1))) survive = false;
-    lua.lua_pop(L, 1);
-    try {
-      ex.writer.finish();
-    } catch (err) {
-      ex.faulty = true;
-      if (!(err instanceof IoError)) throw err;
-      // The client went away while the response was being sent: drop the
-      // connection, keep the worker.
-      if (!h.closed) h.reset();
-      break;
-    }
-    endResponseTimeout();
-    if (ex.writer.closeConnection || !ex.bodyDrainable) {
-      closeGracefully(h, options);
-      break;
-    }
-    try {
-      ex.drainBody();
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      closeGracefully(h, options);
-      break;
-    }
+  } finally {
+    c.release();
   }
   return survive;
 }
+

@@ -20,3 +20,16 @@ export class HttpUsageError extends Error {
 export function errorResponseBody(status: string, text?: string): string {
   return `${status}\n` + (text === undefined || text === '' ? '' : `\n${text}\n`);
 }
+
+/**
+ * A protocol error while reading a request body (after the handler was
+ * called), raised into Lua with Moonbridge's message. answered: the built-in
+ * error response replaced the application's response.
+ */
+export class RequestReadError extends Error {
+  constructor(readonly httpError: HttpError, answered: boolean) {
+    super((answered ? 'Error while reading request from client. Error response: ' : 'Error while reading request from client: ') +
+      httpError.status + (httpError.text === undefined ? "" : ` (${httpError.text})`));
+    this.name = 'RequestReadError';
+  }
+}

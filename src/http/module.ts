@@ -7,9 +7,11 @@ import { lua, lauxlib, type LuaState } from 'fengari';
 import { cfunction } from '../lua/cfunction';
 import { key, latin1, pushLatin1, toBytes } from '../lua/strings';
 import { checkHandle } from '../io/lua-handle';
-import { serveConnection } from './connection';
+import { Connection, serveConnection } from './connection';
+import { runNative } from './driver';
+import { pushPollingConnect } from './poll-driver';
 import { readHttpOptions } from './options';
-import { registerRequestMetatable } from './lua-request';
+import { nativeRequestMetatable } from './lua-request';
 import { decodeUri, encodeHtml, encodeUri } from './uri';
 
 /**
@@ -27,13 +29,29 @@ const generateHandler = cfunction((L) => {
   const hasOptions = lua.lua_type(L, optionsIdx) === lua.LUA_TTABLE;
   if (!hasOptions && !lua.lua_isnoneornil(L, optionsIdx)) lauxlib.luaL_argerror(L, optionsIdx, key('table of options expected'));
   const options = readHttpOptions(L, hasOptions ? optionsIdx : 0);
-  registerRequestMetatable(L);
+  if (hasOptions) {
+    const t = lua.lua_getfield(L, optionsIdx, key('poll_function'));
+    if (t !== lua.LUA_TNIL) {
+      if (t !== lua.LUA_TFUNCTION) {
+        if (lauxlib.luaL_getmetafield(L, -1, key('__call')) === lua.LUA_TNIL) {
+          lauxlib.luaL_argerror(L, optionsIdx, key('option "poll_function" must be a function'));
+        }
+        lua.lua_pop(L, 1);
+      }
+      // Every wait goes through the app's poll function, from Lua (so it may yield).
+      pushPollingConnect(L, handlerIdx, lua.lua_gettop(L), options);
+      return 1;
+    }
+    lua.lua_pop(L, 1);
+  }
+  const metatableRef = nativeRequestMetatable(L);
   lua.lua_pushvalue(L, handlerIdx);
   lua.lua_pushcclosure(L, cfunction((L2) => {
     const h = checkHandle(L2, 1);
     lua.lua_settop(L2, 1);
     lua.lua_pushvalue(L2, lua.lua_upvalueindex(1));
-    lua.lua_pushboolean(L2, serveConnection(L2, h, 2, options));
+    const conn = new Connection(L2, h, 1, 2, options, metatableRef);
+    lua.lua_pushboolean(L2, runNative(L2, serveConnection(conn)));
     return 1;
   }), 1);
   return 1;
