@@ -129,6 +129,60 @@ describe('HTTP request head', function () {
     httpError(() => head(' \r\n\r\n'), '400 Bad Request');
   });
 
+  it('answers 400 for a method that is not a token, a target with control bytes, or a fourth field', function () {
+    for (const line of ['G(T / HTTP/1.1', 'G\x00T / HTTP/1.1', 'GET\x01/ HTTP/1.1', 'GET /\x00 HTTP/1.1', 'GET /a\x7f HTTP/1.1',
+      'GET /\x1b HTTP/1.1', 'GET / HTTP/1.1 x', 'GET / HTTP/1.1 x y', 'GET / HTTP/1.1\x00', 'GET\r/ HTTP/1.1', 'GET /\r HTTP/1.1',
+      '\rGET / HTTP/1.1', 'GET / HTTP/1.1\x0b', '\xe9 / HTTP/1.1', 'GET\x0c/ HTTP/1.1', '\x00']) {
+      httpError(() => head(`${line}\r\nHost: x\r\n\r\n`), '400 Bad Request', null);
+    }
+    // obs-text in the target and tchar punctuation in the method are let through.
+    assert.deepEqual([head('M-1!~ /\xe9 HTTP/1.1\r\n\r\n').head.method, head('GET /\xe9 HTTP/1.1\r\n\r\n').head.target], ['M-1!~', '/\xe9']);
+    // Trailing blanks after the version are allowed, as in Moonbridge's pattern.
+    assert.equal(head('GET / HTTP/1.1 \t\r\n\r\n').head.version, '1.1');
+  });
+
+  it('answers 400 early, while the request line is incomplete, for bytes that can never be valid', function () {
+    for (const partial of ['\x00', '\x16\x03\x01', 'G{', 'GET /\x00', 'GET /\x7f', 'GET / HTTP/1.1 x', 'GET\rX', '\r\n\rX', 'GET / HT\x01']) {
+      const b = bytes(partial);
+      httpError(() => parseRequestHead(b, 0, b.length, MB), '400 Bad Request', null);
+    }
+    // A CR at the end may still be followed by its LF; a valid prefix waits.
+    for (const partial of ['GET / HTTP/1.1\r', '\r', '\r\n\r', 'GET', 'GET /x ', 'GET / HTTP/1.1 \t']) {
+      assert.equal(parseRequestHead(bytes(partial), 0, partial.length, MB).kind, 'incomplete', JSON.stringify(partial));
+    }
+  });
+
+  it('checks a request line trickled in byte by byte, resuming where it stopped', function () {
+    const good = bytes('GET /path?x=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let end = 0; end < good.length; end++) assert.equal(parseRequestHead(good, 0, end, MB).kind, 'incomplete');
+    assert.equal(parseRequestHead(good, 0, good.length, MB).kind, 'complete');
+    const bad = bytes('xxGET /path HTTP/1.1 extra');
+    let failedAt = -1;
+    for (let end = 2; end <= bad.length && failedAt < 0; end++) {
+      try {
+        parseRequestHead(bad, 2, end, MB);
+      } catch (err) {
+        assert.ok(err instanceof HttpError && err.status === '400 Bad Request');
+        failedAt = end;
+      }
+    }
+    assert.equal(failedAt, bad.indexOf('extra') + 1, 'rejected at the first byte of the fourth field');
+    // A different buffer with the same positions is scanned afresh (no stale state).
+    const other = bytes('xxGET /a/b/c/d/e/f/g/h/i/j/k/l HTTP/1.1');
+    for (let end = 2; end <= other.length; end++) assert.equal(parseRequestHead(other, 2, end, MB).kind, 'incomplete');
+  });
+
+  it('answers 400 for bare CR, control bytes or DEL in a header line, and names that are not tokens', function () {
+    for (const bad of ['X-A: a\rContent-Length: 5', 'X-A: a\r', 'X-A: \x00', 'X-A: a\x7f', 'X-A: \x01', 'X-A: a\x1fb', 'X-\x00A: a',
+      'X\x7f: a', '\x00: a', 'X\rA: a', 'X(A): a', 'X"A: a', 'X{}: a', 'X/A: a', 'X\xe9: a', 'Transfer-Encoding\n: chunked',
+      ' Transfer-Encoding: chunked', 'Content-Length:5\x00', 'X: a\x0bb', 'X: a\x0cb', 'X@: a']) {
+      httpError(() => head(`GET / HTTP/1.1\r\nHost: x\r\n${bad}\r\n\r\n`), '400 Bad Request', null);
+    }
+    // HTAB inside a value, obs-text, and tchar punctuation in names are valid.
+    assert.deepEqual(head("GET / HTTP/1.1\r\nX_A!#$%&'*+.^`|~: a\tb \xff\r\nT:\tchunked\r\n\r\n").head.headers,
+      [["X_A!#$%&'*+.^`|~", 'a\tb \xff'], ['T', 'chunked']]);
+  });
+
   it('answers 414 when the request line exceeds the limit, 431 when the headers do', function () {
     const line = bytes('xxGET /' + 'a'.repeat(100));
     for (const end of [66, 80, line.length]) httpError(() => parseRequestHead(line, 2, end, 64), '414 Request-URI Too Long');
@@ -183,12 +237,20 @@ describe('HTTP request checks', function () {
     httpError(() => get('Host: h\r\nContent-Length: 99999999999999999999, 99999999999999999998\r\n'), '400 Bad Request');
   });
 
-  it('accepts only "chunked" as Transfer-Encoding, which wins over Content-Length', function () {
-    const info = get('Host: h\r\nTransfer-Encoding: Chunked\r\nContent-Length: 3\r\n');
+  it('accepts only one "chunked" as Transfer-Encoding, without Content-Length, in HTTP/1.1', function () {
+    const info = get('Host: h\r\nTransfer-Encoding: Chunked\r\n');
     assert.deepEqual([info.chunked, info.bodyLength], [true, 0]);
-    for (const bad of ['gzip, chunked', 'chunked, chunked', 'identity', '', 'chunked\r\nTransfer-Encoding: chunked']) {
+    assert.equal(get('Host: h\r\nTransfer-Encoding: chunked,\r\n').chunked, true); // empty list items are ignored
+    for (const bad of ['gzip, chunked', 'chunked, chunked', 'identity', '', '"chunked"', 'chunked, identity', 'xchunked',
+      'chunked\r\nTransfer-Encoding: chunked', 'chunked\r\nTransfer-Encoding: x']) {
       httpError(() => get(`Host: h\r\nTransfer-Encoding: ${bad}\r\n`), '400 Bad Request', 'Unexpected Transfer-Encoding');
     }
+    // With Content-Length (either order): rejected, not "chunked wins" (RFC 9112, 6.3; smuggling).
+    for (const both of ['Transfer-Encoding: chunked\r\nContent-Length: 3', 'Content-Length: 0\r\nTransfer-Encoding: chunked']) {
+      httpError(() => get(`Host: h\r\n${both}\r\n`), '400 Bad Request', 'Unexpected Transfer-Encoding');
+    }
+    // In HTTP/1.0 (RFC 9112, 6.1).
+    httpError(() => get('Transfer-Encoding: chunked\r\n', '/', '1.0'), '400 Bad Request', 'Unexpected Transfer-Encoding');
   });
 
   it('accepts only 100-continue expectations', function () {
@@ -285,12 +347,49 @@ describe('chunked request bodies', function () {
     assert.deepEqual(feed(body, everyByte), { data: 'hello world0123456789', consumed: text.length, done: true });
   });
 
-  it('accepts a lone "0" or "00" last chunk, bare LF lines and upper-case hex', function () {
-    for (const t of ['0\r\n\r\n', '00\r\n\r\n', '0\n\n', '0;x\r\n\r\n', '000\r\nA: b\n\r\n']) {
+  it('accepts a lone "0" or "00" last chunk, upper-case hex and leading zeros', function () {
+    for (const t of ['0\r\n\r\n', '00\r\n\r\n', '0;x\r\n\r\n', '000\r\nA: b\r\n\r\n', '0\r\nA:\r\nB: \t\xff\r\n\r\n']) {
       assert.deepEqual(feed(bytes(t + 'X'), []), { data: '', consumed: t.length, done: true }, JSON.stringify(t));
     }
-    assert.deepEqual(feed(bytes('B\nhello world\n0\n\n'), []).data, 'hello world');
+    assert.deepEqual(feed(bytes('B\r\nhello world\r\n0\r\n\r\n'), []).data, 'hello world');
     assert.equal(feed(bytes('0000000000003\r\nabc\r\n0\r\n\r\n'), []).data, 'abc');
+    // 13 significant digits, after any number of leading zeros.
+    httpError(() => feed(bytes('00000000000000000fffffffffffff\r\n'), [], 10), '413 Request Entity Too Large');
+    httpError(() => feed(bytes('000000000000000001fffffffffffff\r\n'), [], 10), '400 Bad Request');
+  });
+
+  it('accepts chunk extensions exactly as RFC 9112, 7.1.1 writes them', function () {
+    for (const ext of [';a', ';a=b', ' ;a=b', '\t; a = b', ';a="q d"', ';a="x\\"y"', ';a;b=1;c="";d', ';a=b ;c', ';!#$%&\'*+-.^_`|~=x',
+      ';a="\xe9\t"']) {
+      assert.equal(feed(bytes(`3${ext}\r\nabc\r\n0\r\n\r\n`), []).data, 'abc', JSON.stringify(ext));
+    }
+  });
+
+  it('requires CRLF everywhere in the framing (no bare LF)', function () {
+    for (const bad of ['0\n\r\n', '0\r\n\n', '3\nabc\r\n0\r\n\r\n', '3\r\nabc\n0\r\n\r\n', '3;a\nabc\r\n0\r\n\r\n',
+      '3;a=b\n', '3;a="b"\n', '0\r\nA: b\n\r\n', 'B\nhello world\n0\n\n', '0\r\r\n\r\n']) {
+      httpError(() => feed(bytes(bad), []), '400 Bad Request', 'Encoding error while reading chunk of request body');
+    }
+  });
+
+  it('rejects malformed chunk extensions and over-long size lines', function () {
+    for (const ext of [' xyz', ' ', '\t', ';', '; ', ';a ', ';a=', ';a= ', ';a=b ', ';a="b" ', ';a="b', ';a="b"c', ';a=b"c"', ';=b',
+      ';a==b', ';a b', ',a', ';a\x00', ';\x01', ';a=\x7f', ';a="\x00"', ';a="\x7f"', ';a=b\rX', 'g', ';a@b', ';a="\\\x01"']) {
+      httpError(() => feed(bytes(`3${ext}\r\nabc\r\n0\r\n\r\n`), [], 1e9), '400 Bad Request',
+        'Encoding error while reading chunk of request body');
+    }
+    const ok = ';' + 'a'.repeat(4094); // "3" + 4095 bytes: 4096
+    assert.equal(feed(bytes(`3${ok}\r\nabc\r\n0\r\n\r\n`), [], 1e9).data, 'abc');
+    httpError(() => feed(bytes(`3${ok}a\r\nabc\r\n0\r\n\r\n`), [], 1e9), '400 Bad Request',
+      'Encoding error while reading chunk of request body');
+    // Leading zeros count toward the line length too.
+    httpError(() => feed(bytes('0'.repeat(4097) + '\r\n\r\n'), [], 1e9), '400 Bad Request');
+  });
+
+  it('rejects trailer lines that are not field lines', function () {
+    for (const t of [' A: b', 'A : b', 'A', ': b', 'A\x00: b', 'A: b\x00', 'A: \x7f', 'A: b\rc', 'A: 1\r\n folded', 'A@: b']) {
+      httpError(() => feed(bytes(`0\r\n${t}\r\n\r\n`), [], 1e9), '400 Bad Request', 'Encoding error while reading chunk of request body');
+    }
   });
 
   it('waits for more input without consuming past the body', function () {
@@ -302,7 +401,8 @@ describe('chunked request bodies', function () {
   });
 
   it('rejects malformed chunks', function () {
-    for (const bad of ['x\r\n', ';a\r\n0\r\n\r\n', '\r\n', '5\r\nhelloX', '5\rx', '5\r\nhello\rx', '12345678901234\r\n', '-1\r\n', ' 5\r\n']) {
+    for (const bad of ['x\r\n', ';a\r\n0\r\n\r\n', '\r\n', '5\r\nhelloX', '5\rx', '5\r\nhello\rx', '12345678901234\r\n', '-1\r\n', ' 5\r\n',
+      'fffffffffffffffff\r\n', '0x5\r\n', '+5\r\n', '5\r\nhello\n0\r\n\r\n', '5\r\nhelloo\r\n']) {
       httpError(() => feed(bytes(bad), []), '400 Bad Request', 'Encoding error while reading chunk of request body');
     }
   });
@@ -511,6 +611,23 @@ describe('HTTP response framing', function () {
     usageError(() => w.finishHeaders(), /already been finished/);
   });
 
+  it('refuses header names that are not tokens and CR, LF or NUL in header values and the status (response splitting)', function () {
+    const { w, sink } = writer();
+    usageError(() => w.sendStatus('200 OK\r\nX-Injected: 1'), 'Invalid character (CR, LF or NUL) in HTTP status "200 OK\\r\\nX-Injected: 1"');
+    usageError(() => w.sendStatus('200 O\nK'), /Invalid character/);
+    usageError(() => w.sendStatus('200 O\x00K'), /Invalid character \(CR, LF or NUL\) in HTTP status "200 O\\u0000K"/);
+    assert.equal(w.state, 'init');
+    w.sendStatus('200 OK');
+    usageError(() => w.sendHeader('X\r\nY', 'v'), 'Invalid HTTP header name "X\\r\\nY"');
+    for (const name of ['', 'X Y', 'X:', 'X\x00', 'X\x7f', '\xe9', 'X\u0100']) usageError(() => w.sendHeader(name, 'v'), /^Invalid HTTP header name "/);
+    usageError(() => w.sendHeader('X', 'a\r\nSet-Cookie: s=1'), 'Invalid character (CR, LF or NUL) in value of HTTP header "X"');
+    for (const value of ['\r', '\n', 'a\x00b']) usageError(() => w.sendHeader('X-V', value), /in value of HTTP header "X-V"/);
+    usageError(() => w.sendHeader('Content-Length', '0\r\n\r\nHTTP/1.1 200 OK'), /in value of HTTP header "Content-Length"/);
+    w.sendHeader("X_!#$%&'*+-.^`|~9", 'tab\tand \xff are fine');
+    w.finish();
+    assert.equal(sink.data, "HTTP/1.1 200 OK\r\nX_!#$%&'*+-.^`|~9: tab\tand \xff are fine\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  });
+
   it('abandon() drops the unsent response for an error response', function () {
     const { w, sink } = writer();
     w.sendStatus('200 OK');
@@ -547,7 +664,7 @@ describe('HTTP text helpers', function () {
 
   it('parses queries and cookies the way Moonbridge does', function () {
     assert.deepEqual(parseQuery('?a=1&b&c=x+y?d=%41&=e&f=&g=h=i'),
-      [['a', '1'], ['c', 'x y'], ['d', 'A'], ['', 'e'], ['f', ''], ['g', 'h=i']]);
+      [['a', '1'], ['c', 'x y'], ['d', 'A'], ['', 'e'], ['f', ''], ['g', 'h'], ['', 'i']]);
     assert.deepEqual(parseQuery(''), []);
     assert.deepEqual(parseCookies(['u=x=y; s=a%20b', 'q="a b"; ;x;=z; k=v']),
       [['u', 'x'], ['', 'y'], ['s', 'a b'], ['q', '"a'], ['', 'z'], ['k', 'v']]);

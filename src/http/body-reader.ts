@@ -6,6 +6,7 @@
 import { IoError, IoHandle } from '../io/handle';
 import { ChunkedDecoder } from './chunked-decoder';
 import { HttpError } from './errors';
+import { noteExternalAllocation } from '../io/external-memory';
 
 /** tryRead: no body data available without waiting. */
 export const BLOCKED = 0;
@@ -54,12 +55,16 @@ export class BodyReader {
           const take = Math.min(win.end - win.start, this.remaining, max);
           const out = Uint8Array.prototype.slice.call(win.buffer.subarray(win.start, win.start + take)) as Uint8Array;
           h.consume(take);
+          noteExternalAllocation(take);
           this.remaining -= take;
           if (this.remaining === 0) this.done = true;
           return out;
         }
         const res = this.decoder.decode(win.buffer, win.start, win.end);
-        for (const d of res.data) this.pendingChunks.push(Uint8Array.prototype.slice.call(d) as Uint8Array);
+        for (const d of res.data) {
+          this.pendingChunks.push(Uint8Array.prototype.slice.call(d) as Uint8Array);
+          noteExternalAllocation(d.length);
+        }
         h.consume(res.consumed);
         if (res.done) this.done = true;
         if (this.pendingChunks.length > 0 || this.done) continue;

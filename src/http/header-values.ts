@@ -48,3 +48,55 @@ export function hasListItem(value: string, token: string): boolean {
   }
   return false;
 }
+
+/*
+ * Byte classes for validating protocol elements with one table lookup per
+ * byte (no regexes on the hot path).
+ */
+
+/** tchar (RFC 9110, 5.6.2): the bytes of a token (method, field name, chunk-ext-name). */
+export const C_TOKEN = 1;
+/** field-vchar / SP / HTAB (RFC 9110, 5.5): VCHAR, obs-text 0x80-0xff, SP and HTAB; no other CTL, no DEL. */
+export const C_VALUE = 2;
+/** A byte of a request-target as Moonbridge splits it: no CTL, no DEL, no SP (obs-text is let through). */
+export const C_TARGET = 4;
+/** qdtext (RFC 9110, 5.6.4): HTAB, SP, "!", "#"-"[", "]"-"~", obs-text. */
+export const C_QDTEXT = 8;
+
+/** The class bits of every byte value. */
+export const CHAR_CLASS: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0x21; c <= 0xff; c++) {
+    if (c === 0x7f) continue;
+    t[c] |= C_VALUE | C_TARGET;
+    if (c !== 0x22 && c !== 0x5c) t[c] |= C_QDTEXT;
+  }
+  t[0x20] |= C_VALUE | C_QDTEXT;
+  t[0x09] |= C_VALUE | C_QDTEXT;
+  const tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  for (let i = 0; i < tchar.length; i++) t[tchar.charCodeAt(i)] |= C_TOKEN;
+  return t;
+})();
+
+/** Whether s is a token (1*tchar, RFC 9110, 5.6.2). */
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || (CHAR_CLASS[c] & C_TOKEN) === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether s contains CR, LF or NUL: the bytes that would end (or, for NUL,
+ * truncate in many peers) a header line of a response (response splitting,
+ * RFC 9110, 5.5: a sender MUST NOT generate them in a field value).
+ */
+export function hasLineBreakOrNul(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a || c === 0x00) return true;
+  }
+  return false;
+}

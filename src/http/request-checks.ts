@@ -1,7 +1,8 @@
 /**
  * The checks Moonbridge makes after reading a request head, in its order:
  * Content-Length, Transfer-Encoding, Expect, Host, request-target. One pass
- * over the header fields collects the ones that matter.
+ * over the header fields collects the ones that matter. The head parser has
+ * already made sure that names are tokens and values have no control bytes.
  */
 import { HttpError } from './errors';
 import type { RequestHead } from './request-head';
@@ -114,12 +115,28 @@ export function checkRequest(head: RequestHead, bodySizeLimit: number): RequestI
 
   // 1. Content-Length: plain digits, all equal, within the limit.
   let bodyLength = clLines === null ? 0 : contentLength(clLines, bodySizeLimit);
-  // 2. Transfer-Encoding: absent, or exactly "chunked"; chunked wins.
+  // 2. Transfer-Encoding: absent, or exactly one item "chunked" over all its
+  // lines (the only coding the server decodes; RFC 9112, 6.1 requires
+  // chunked to be the last coding, and anything else would leave the framing
+  // to guesswork). Refused with it (deviations from Moonbridge, which let
+  // chunked win over Content-Length, see COMPATIBILITY.md):
+  // - Content-Length as well: RFC 9112, 6.3 (3) allows rejecting it, and a
+  //   front end that honours the Content-Length would see a different
+  //   request boundary (the classic CL.TE / TE.CL smuggling, RFC 9112, 11.2);
+  // - an HTTP/1.0 request: RFC 9112, 6.1 says to treat its framing as faulty.
   let chunked = false;
   if (teLines !== null) {
-    const all: string[] = [];
-    for (const line of teLines) all.push(...items(line));
-    if (all.length !== 1 || all[0].toLowerCase() !== 'chunked') throw new HttpError('400 Bad Request', 'Unexpected Transfer-Encoding');
+    let item: string | null = null;
+    let count = 0;
+    for (const line of teLines) {
+      for (const it of items(line)) {
+        item = it;
+        count++;
+      }
+    }
+    if (count !== 1 || item!.toLowerCase() !== 'chunked' || clLines !== null || head.version === '1.0') {
+      throw new HttpError('400 Bad Request', 'Unexpected Transfer-Encoding');
+    }
     chunked = true;
     bodyLength = 0;
   }

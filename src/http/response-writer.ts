@@ -13,7 +13,7 @@
  * typical small response is a single sink.write() at finish().
  */
 import { HttpUsageError, errorResponseBody } from './errors';
-import { hasListItem, isDigits, trimOws } from './header-values';
+import { hasLineBreakOrNul, hasListItem, isDigits, isToken, trimOws } from './header-values';
 
 export interface ResponseSink {
   /** Queues bytes, or a latin1 string (one char per byte). Must not modify the bytes. */
@@ -120,6 +120,11 @@ export class ResponseWriter {
     if (this.st !== 'init') {
       throw new HttpUsageError(this.st === 'finished' ? 'HTTP response has already been finished' : 'HTTP status has already been sent');
     }
+    // A CR or LF would end the status line early and let the text inject
+    // header lines (response splitting, RFC 9112, 4: reason-phrase has no CTL).
+    if (hasLineBreakOrNul(status)) {
+      throw new HttpUsageError(`Invalid character (CR, LF or NUL) in HTTP status ${JSON.stringify(status)}`);
+    }
     const code = statusCode(status);
     this.code = code;
     let head = 'HTTP/1.1 ' + status + '\r\n';
@@ -144,6 +149,13 @@ export class ResponseWriter {
     const st = this.st;
     if (st === 'init') throw new HttpUsageError('HTTP status has not been sent yet');
     if (st === 'headers_sent' || st === 'finished') throw new HttpUsageError('All HTTP headers have already been sent');
+    // Response splitting: the name must be a token (RFC 9110, 5.1) and the
+    // value must not contain CR, LF or NUL (RFC 9110, 5.5), or the
+    // application's data could add header lines or end the header section.
+    if (!isToken(key)) throw new HttpUsageError(`Invalid HTTP header name ${JSON.stringify(key)}`);
+    if (hasLineBreakOrNul(value)) {
+      throw new HttpUsageError(`Invalid character (CR, LF or NUL) in value of HTTP header ${JSON.stringify(key)}`);
+    }
     if (key.length === 14 && key.toLowerCase() === 'content-length') {
       if (st === 'info_status_sent') throw new HttpUsageError('Content-Length header is not allowed in an informational (1xx) response');
       if (this.declared >= 0) throw new HttpUsageError('Content-Length header has already been sent');

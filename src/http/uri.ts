@@ -68,26 +68,34 @@ export function decodeUri(s: string): string {
 }
 
 /**
- * A query string (or urlencoded body) as key/value pairs in order: pairs are
- * separated by "&" or "?", a pair without "=" is dropped, the value is what
- * follows the first "=", both are decoded with decodeUri.
+ * A query string (or urlencoded body) as key/value pairs in order, exactly as
+ * Moonbridge's string.gmatch(data, "([^?=&]*)=([^?=&]*)") finds them: a match
+ * starts where a run of non-separators is followed by "=" (so a name without
+ * "=" is dropped), and the value stops at the next "?", "=" or "&" ("a=b=c"
+ * gives a="b" and ""="c"); both are decoded with decodeUri.
  */
 export function parseQuery(query: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const n = query.length;
-  let start = 0;
-  while (start <= n) {
-    let end = start;
-    let eq = -1;
-    for (; end < n; end++) {
-      const c = query.charCodeAt(end);
-      if (c === 0x26 || c === 0x3f) break;
-      if (c === 0x3d && eq < 0) eq = end;
+  let i = 0;
+  while (i < n) {
+    let e = i;
+    while (e < n && !querySeparator(query.charCodeAt(e))) e++;
+    if (e < n && query.charCodeAt(e) === 0x3d) {
+      let v = e + 1;
+      while (v < n && !querySeparator(query.charCodeAt(v))) v++;
+      out.push([decodeUri(query.substring(i, e)), decodeUri(query.substring(e + 1, v))]);
+      i = v;
+    } else {
+      // No match at i, nor anywhere inside the run (no "=" follows): go on after it.
+      i = e === i ? i + 1 : e;
     }
-    if (eq >= 0) out.push([decodeUri(query.substring(start, eq)), decodeUri(query.substring(eq + 1, end))]);
-    start = end + 1;
   }
   return out;
+}
+
+function querySeparator(c: number): boolean {
+  return c === 0x3f || c === 0x3d || c === 0x26;
 }
 
 function cookieStop(c: number): boolean {
