@@ -462,8 +462,9 @@ describe('HTTP response framing', function () {
     const twice = writer().w;
     twice.sendStatus('200 OK');
     twice.sendHeader('Content-Length', '2');
-    usageError(() => twice.sendHeader('Content-Length', '2'), /already been sent/);
-    usageError(() => twice.sendHeader('Content-Length', 'x'), /already been sent/);
+    twice.sendHeader('Content-Length', '2'); // the same length again is dropped, as in Moonbridge
+    usageError(() => twice.sendHeader('Content-Length', '3'), 'Content-Length has been set multiple times with different values');
+    usageError(() => twice.sendHeader('Content-Length', 'x'), /Invalid Content-Length/);
     const bad = writer().w;
     bad.sendStatus('200 OK');
     usageError(() => bad.sendHeader('Content-Length', '-1'), /Invalid Content-Length/);
@@ -488,7 +489,7 @@ describe('HTTP response framing', function () {
     const { w } = writer();
     w.sendStatus('204 No Content');
     assert.equal(w.state, 'bodyless_status_sent');
-    usageError(() => w.sendData('x'), /status 204 has no body/);
+    usageError(() => w.sendData('x'), 'Cannot send response data for body-less status message');
   });
 
   it('sends 1xx informational responses before the final one', function () {
@@ -506,10 +507,10 @@ describe('HTTP response framing', function () {
       'HTTP/1.1 102 Processing\r\nS: 1\r\n\r\nHTTP/1.1 200 OK\r\nS: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     const info = writer().w;
     info.sendStatus('100 Continue');
-    usageError(() => info.sendHeader('Content-Length', '0'), /not allowed in an informational/);
-    usageError(() => info.sendHeader('Connection', 'close'), /not allowed in an informational/);
-    usageError(() => info.sendData('x'), /only an informational/);
-    usageError(() => info.finish(), /only an informational/);
+    usageError(() => info.sendHeader('Content-Length', '0'), 'Cannot set Content-Length for informational status response');
+    usageError(() => info.sendHeader('Connection', 'close'), 'Cannot set "Connection: close" for informational status response');
+    usageError(() => info.sendData('x'), 'No (non-informational) HTTP status has been sent yet');
+    usageError(() => info.finish(), 'Informational HTTP response can be finished with :finish_headers() method');
     // HTTP/1.0 clients get no 1xx responses.
     const old = respond((x) => { x.sendStatus('103 Early Hints'); x.finishHeaders(); x.sendStatus('200 OK'); x.sendHeader('Content-Length', '0'); },
       'GET', '1.0');
@@ -604,11 +605,11 @@ describe('HTTP response framing', function () {
     usageError(() => w.sendStatus('200 OK'), 'HTTP status has already been sent');
     w.sendData('x');
     usageError(() => w.sendHeader('A', 'b'), 'All HTTP headers have already been sent');
-    usageError(() => w.closeAfterFinish(), /header section has already been sent/);
+    usageError(() => w.closeAfterFinish(), 'All HTTP headers have already been sent');
     w.finish();
-    usageError(() => w.sendData('y'), /already been finished/);
-    usageError(() => w.sendStatus('200 OK'), /already been finished/);
-    usageError(() => w.finishHeaders(), /already been finished/);
+    usageError(() => w.sendData('y'), 'Response has already been finished');
+    usageError(() => w.sendStatus('200 OK'), 'HTTP status has already been sent');
+    usageError(() => w.finishHeaders(), 'Response has already been finished');
   });
 
   it('refuses header names that are not tokens and CR, LF or NUL in header values and the status (response splitting)', function () {

@@ -16,6 +16,7 @@ import { key, latin1, pushInterned, pushLatin1, pushOwnedBytes, rawsetField, toB
 import type { Connection } from './connection';
 import type { Exchange } from './exchange';
 import { HttpUsageError } from './errors';
+import { IoError } from '../io/handle';
 import { parseCookies, parseQuery } from './uri';
 import { runNative, type Op } from './driver';
 import { HEADER_VIEWS, pushHeaderTable } from './request-headers';
@@ -37,27 +38,38 @@ export function exchangeOf(L: LuaState, idx: number): Exchange {
   lauxlib.luaL_checktype(L, idx, lua.LUA_TTABLE);
   const ex = exchanges.get(lua.lua_topointer(L, idx) as object);
   if (ex === undefined) lauxlib.luaL_argerror(L, idx, key('HTTP request object expected'));
-  if (ex!.faulty) throw new HttpUsageError('Attempt to use a faulty request handle');
+  if (ex!.faulty) throw new HttpUsageError('Tried to use faulty request handle');
   return ex!;
 }
 
-/** Runs a response operation; a failing write marks the request faulty (and raises). */
+/**
+ * A failed response operation: the request becomes faulty; a write error
+ * resets the connection and raises Moonbridge's "Could not send data to
+ * client: ..." (usage errors pass unchanged and leave the request usable).
+ */
+function sendFailure(ex: Exchange, err: unknown): unknown {
+  if (err instanceof HttpUsageError) return err;
+  ex.faulty = true;
+  if (!(err instanceof IoError)) return err;
+  if (!ex.conn.handle.closed) ex.conn.handle.reset();
+  return new Error(`Could not send data to client: ${err.message}`);
+}
+
+/** Runs a response operation (see sendFailure). */
 function responding<T>(ex: Exchange, op: () => T): T {
   try {
     return op();
   } catch (err) {
-    if (!(err instanceof HttpUsageError)) ex.faulty = true;
-    throw err;
+    throw sendFailure(ex, err);
   }
 }
 
-/** Pushes the queued output (all of it, or down to the high-water mark), marking the request faulty on failure. */
+/** Pushes the queued output (all of it, or down to the high-water mark), see sendFailure. */
 function* flushing(ex: Exchange, all: boolean): Op<void> {
   try {
     yield* ex.conn.flushOutput(all);
   } catch (err) {
-    ex.faulty = true;
-    throw err;
+    throw sendFailure(ex, err);
   }
 }
 
@@ -240,7 +252,7 @@ for (const name of Object.keys(HEADER_VIEWS)) {
 /** The exchange of request table idx for a field lookup (faulty requests only answer "faulty"). */
 export function fieldExchange(L: LuaState, idx: number, name: string): Exchange | undefined {
   const ex = exchanges.get(lua.lua_topointer(L, idx) as object);
-  if (ex !== undefined && name !== 'faulty' && ex.faulty) throw new HttpUsageError('Attempt to use a faulty request handle');
+  if (ex !== undefined && name !== 'faulty' && ex.faulty) throw new HttpUsageError('Tried to use faulty request handle');
   return ex;
 }
 

@@ -71,7 +71,6 @@ export class ResponseWriter {
   private text = '';
   private pieces: Array<Uint8Array | string> = [];
   private pendingLength = 0;
-  private code = 0;
   /** Content-Length of the response, -1 if none. */
   private declared = -1;
   private sent = 0;
@@ -118,7 +117,7 @@ export class ResponseWriter {
   sendStatus(status: string): void {
     if (this.st === 'info_status_sent') this.endInfo();
     if (this.st !== 'init') {
-      throw new HttpUsageError(this.st === 'finished' ? 'HTTP response has already been finished' : 'HTTP status has already been sent');
+      throw new HttpUsageError('HTTP status has already been sent');
     }
     // A CR or LF would end the status line early and let the text inject
     // header lines (response splitting, RFC 9112, 4: reason-phrase has no CTL).
@@ -126,7 +125,6 @@ export class ResponseWriter {
       throw new HttpUsageError(`Invalid character (CR, LF or NUL) in HTTP status ${JSON.stringify(status)}`);
     }
     const code = statusCode(status);
-    this.code = code;
     let head = 'HTTP/1.1 ' + status + '\r\n';
     const statics = this.options.staticHeaders;
     for (let i = 0; i < statics.length; i++) head += statics[i] + '\r\n';
@@ -157,15 +155,19 @@ export class ResponseWriter {
       throw new HttpUsageError(`Invalid character (CR, LF or NUL) in value of HTTP header ${JSON.stringify(key)}`);
     }
     if (key.length === 14 && key.toLowerCase() === 'content-length') {
-      if (st === 'info_status_sent') throw new HttpUsageError('Content-Length header is not allowed in an informational (1xx) response');
-      if (this.declared >= 0) throw new HttpUsageError('Content-Length header has already been sent');
+      if (st === 'info_status_sent') throw new HttpUsageError('Cannot set Content-Length for informational status response');
       const digits = trimOws(value);
       const n = Number(digits);
       if (!isDigits(digits) || !Number.isSafeInteger(n)) throw new HttpUsageError(`Invalid Content-Length header value "${value}"`);
+      if (this.declared >= 0) {
+        // As in Moonbridge: the same length again is dropped, another one refused.
+        if (n === this.declared) return;
+        throw new HttpUsageError('Content-Length has been set multiple times with different values');
+      }
       this.declared = n;
     } else if (key.length === 10 && key.toLowerCase() === 'connection') {
       if (hasListItem(value, 'close')) {
-        if (st === 'info_status_sent') throw new HttpUsageError('"Connection: close" is not allowed in an informational (1xx) response');
+        if (st === 'info_status_sent') throw new HttpUsageError('Cannot set "Connection: close" for informational status response');
         this.appClose = true;
         this.appCloseHeader = true;
       }
@@ -178,7 +180,7 @@ export class ResponseWriter {
   finishHeaders(): void {
     const st = this.st;
     if (st === 'headers_sent') return;
-    if (st === 'finished') throw new HttpUsageError('HTTP response has already been finished');
+    if (st === 'finished') throw new HttpUsageError('Response has already been finished');
     if (st === 'init') throw new HttpUsageError('HTTP status has not been sent yet');
     if (st === 'info_status_sent') this.endInfo();
     else this.endHeaders();
@@ -194,7 +196,7 @@ export class ResponseWriter {
     if (this.isHead) return;
     const len = data.length;
     if (len === 0) return;
-    if (this.framing === NONE) throw new HttpUsageError(`A response with status ${this.code} has no body: response data not allowed`);
+    if (this.framing === NONE) throw new HttpUsageError('Cannot send response data for body-less status message');
     if (this.framing === LENGTH) {
       if (this.sent + len > this.declared) throw new HttpUsageError('Content length exceeded');
       this.sent += len;
@@ -235,7 +237,7 @@ export class ResponseWriter {
   /** close_after_finish(): the response carries "Connection: close" and the connection ends after it. */
   closeAfterFinish(): void {
     if (this.st === 'headers_sent' || this.st === 'finished') {
-      throw new HttpUsageError('Cannot close connection after finish: the HTTP header section has already been sent');
+      throw new HttpUsageError('All HTTP headers have already been sent');
     }
     this.appClose = true;
   }
@@ -254,10 +256,15 @@ export class ResponseWriter {
     this.pendingLength = 0;
   }
 
-  private notReady(st: ResponseState, what: string): HttpUsageError {
-    if (st === 'finished') return new HttpUsageError(`Cannot ${what}: HTTP response has already been finished`);
-    if (st === 'info_status_sent') return new HttpUsageError(`Cannot ${what}: only an informational (1xx) HTTP status has been sent`);
-    return new HttpUsageError(`Cannot ${what}: HTTP status has not been sent yet`);
+  /** Moonbridge's messages for send_data() and finish() in the wrong state. */
+  private notReady(st: ResponseState, what: 'send response data' | 'finish the response'): HttpUsageError {
+    if (st === 'finished') return new HttpUsageError('Response has already been finished');
+    if (st === 'info_status_sent') {
+      return new HttpUsageError(what === 'finish the response'
+        ? 'Informational HTTP response can be finished with :finish_headers() method'
+        : 'No (non-informational) HTTP status has been sent yet');
+    }
+    return new HttpUsageError('HTTP status has not been sent yet');
   }
 
   /** Ends a 1xx response (HTTP/1.0 clients get none: RFC 9110, 15.2). */
