@@ -68,7 +68,7 @@ function parseWhole(ex: Exchange, boundary: string, body: Uint8Array): PostField
   let parts: Uint8Array[] = [];
   const parser = new MultipartParser(boundary, {
     partBegin: (i) => { info = i; parts = []; },
-    partData: (d) => { parts.push(d); },
+    partData: (d) => { parts.push(d.buffer === body.buffer ? d : Uint8Array.prototype.slice.call(d) as Uint8Array); },
     partEnd: () => {
       const i = info as PartInfo | null;
       if (i !== null && i.fieldName !== null) {
@@ -134,15 +134,20 @@ function* streamMultipart(ex: Exchange, boundary: string): Op<PostFields> {
   const events: PartEvent[] = [];
   const parser = new MultipartParser(boundary, {
     partBegin: (info) => { events.push({ t: 'begin', info }); },
-    // The views alias the piece read below, a copy owned by this function.
-    partData: (data) => { events.push({ t: 'data', data }); },
+    // Views into the piece fed (a copy owned here) are kept as they are; the
+    // parser's own carry-over buffer is reused, so views into it are copied.
+    partData: (data) => {
+      events.push({ t: 'data', data: feeding !== null && data.buffer === feeding.buffer ? data : Uint8Array.prototype.slice.call(data) as Uint8Array });
+    },
     partEnd: () => { events.push({ t: 'end' }); },
   }, { maxPartHeaderSize: ex.conn.options.headerSizeLimit });
   ex.streamed = true;
   const max = ex.conn.options.maximumInputChunkSize;
   let part: CurrentPart | null = null;
+  let feeding: Uint8Array | null = null;
   for (;;) {
     const piece = yield* ex.readPiece(max);
+    feeding = piece;
     try {
       if (piece === null) parser.end();
       else if (!parser.done) parser.feed(piece);
