@@ -284,5 +284,33 @@ describe('HTTP forms: multipart uploads, streamers, parameter tables, poll_funct
     assert.equal(len, '5');
     assert.ok(polls.split(',').includes('r'), `a read wait went through the poll function: ${polls}`);
     assert.ok(Number(ticks) >= 5, `the scheduler ran other coroutines meanwhile (${ticks} ticks)`);
+    assert.equal(polls.split(',')[0], 'r!', 'the wait for a request wakes up on SIGTERM (wakeup argument)');
+  });
+
+  it('waits for room to write through the poll_function, and keeps the connection', async function () {
+    const size = 4 * 1024 * 1024;
+    const got = await new Promise<string>((resolve, reject) => {
+      let received = 0;
+      let text = '';
+      const sock = net.connect(scheduledPort, '127.0.0.1', () => {
+        sock.write('GET /big HTTP/1.1\r\nHost: t\r\n\r\n');
+        sock.pause();
+        setTimeout(() => sock.resume(), 500);
+      });
+      sock.on('data', (d: Buffer) => {
+        received += d.length;
+        if (received > size && text === '') {
+          text = 'got';
+          // a second request on the same connection reports the waits
+          sock.write('POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok');
+        } else if (text !== '') {
+          text += d.toString('latin1');
+          if (/body 2\n/.test(text)) { sock.destroy(); resolve(text); }
+        }
+      });
+      sock.on('error', reject);
+      setTimeout(() => reject(new Error(`no answer (${received} bytes)`)), 10000);
+    });
+    assert.match(got, /polls \S*w\S* /, 'a write wait went through the poll function');
   });
 });

@@ -183,6 +183,13 @@ local plain = http.generate_handler(handler, { request_header_timeout = 5, stall
 -- waited through it and how often the ticker ran meanwhile.
 local polls, ticks = {}, 0
 local function scheduled_handler(request)
+  if request.path == "big" then
+    -- 4 MB to a client that does not read at first: the writes must wait
+    request:send_status("200 OK")
+    request:send_header("Content-Length", 4 * 1024 * 1024)
+    for i = 1, 64 do request:send_data(string.rep("x", 65536)) end
+    return true
+  end
   request:send_status("200 OK")
   local body = request.body
   local text = string.format("polls %s ticks %d body %d\n", table.concat(polls, ","), ticks, #body)
