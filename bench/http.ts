@@ -18,6 +18,8 @@ import {
 } from './processes';
 import { formatTable, median, Row } from './report';
 import { verifyHello } from './verify';
+import { FORM_CONNECTIONS, FormRow, FormRunResult, formatFormTable, formRequests, formRow, runFormLoad, verifyForms } from './form';
+import { findWorker, formatMemory, KeepAliveClient, MEMORY_FIRST, MEMORY_MAX_GROWTH, MEMORY_TOTAL, readMemory } from './memory';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const MAX_ERROR_RATE = 0.01;
@@ -38,19 +40,26 @@ let cleanup: Promise<void> | null = null;
 /** Runs in which some client connections never got a response. */
 const starvationNotes = new Set<string>();
 
+/** Stops every server not stopped yet. Steps (hello, form, memory) each stop
+ *  their own servers at their end, so a later call stops only newer ones;
+ *  calls while a stop is under way share it. */
 function stopEverything(): Promise<void> {
   if (cleanup === null) {
     cleanup = (async () => {
       for (const child of runningTools) child.kill('SIGKILL');
       const warnings = await Promise.all(
-        servers.map(async (server) => {
-          const warning = await stopServer(server);
-          stoppedServers.add(server);
-          return warning;
-        }),
+        servers
+          .filter((server) => !stoppedServers.has(server))
+          .map(async (server) => {
+            const warning = await stopServer(server);
+            stoppedServers.add(server);
+            return warning;
+          }),
       );
       for (const warning of warnings) if (warning !== null) console.error(`warning: ${warning}`);
-    })();
+    })().finally(() => {
+      cleanup = null;
+    });
   }
   return cleanup;
 }
@@ -138,21 +147,8 @@ async function measure(opts: Options, target: Target, scenario: Scenario, what: 
   return result;
 }
 
-async function main(): Promise<number> {
-  let parsed: Options | 'help';
-  try {
-    parsed = parseOptions(process.argv.slice(2), process.env);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`error: ${err.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  const opts = parsed;
-
+/** The hello-world scenarios (step "hello"), output as before the steps existed. */
+async function runHello(opts: Options): Promise<number> {
   console.log('moonbridge-lua HTTP benchmark: examples/helloworld.lua vs. the same page on Node http');
   console.log(`machine: ${machineDescription()}`);
   console.log(`tool:    ${toolDescription(opts.tool)}`);
@@ -257,6 +253,159 @@ async function main(): Promise<number> {
   if (opts.mbCommand !== null) console.log(`(${mbLabel}: BENCH_MB_CMD override, not moonbridge-lua)`);
   console.log(`server logs: ${mbLog}, ${nodeLog}`);
   return 0;
+}
+
+/** Starts one server of a step and registers it for cleanup. */
+function startTarget(label: string, command: string[], port: number, logName: string): Target {
+  const log = path.join(os.tmpdir(), `bench-${logName}-${process.pid}.log`);
+  const target: Target = { label, port, server: startServer(label, command, REPO, log) };
+  servers.push(target.server);
+  return target;
+}
+
+/** A step failed: print why with the log tails, stop its servers, status 1. */
+async function stepFailed(step: string, err: unknown, targets: Target[]): Promise<number> {
+  if (interrupted) {
+    await stopEverything();
+    return 130;
+  }
+  console.error(`\n${step.toUpperCase()} STEP FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  for (const t of targets) {
+    console.error(`${t.label} log: ${t.server.logPath}\n--- last lines ---\n${tailFile(t.server.logPath)}\n---`);
+  }
+  await stopEverything();
+  return 1;
+}
+
+/** Step "form": POST /urlencoded and POST /upload, see bench/form.ts. */
+async function runForm(opts: Options): Promise<number> {
+  console.log('moonbridge-lua form-POST benchmark: bench/apps/form.lua vs. bench/node-form.ts on Node http');
+  console.log(`machine: ${machineDescription()}`);
+  const version = (require('autocannon/package.json') as { version: string }).version;
+  console.log(`tool:    autocannon ${version} (keep-alive c=${FORM_CONNECTIONS}, pipelining 1, POST body; used whatever --tool says)`);
+  console.log(`runs:    ${opts.rounds} round(s) of ${opts.duration} s per server and scenario, servers alternating, median reported`);
+  const [nodePort, mbPort] = await freePorts(2);
+  const node = startTarget('node http', [process.execPath, path.join(__dirname, 'node-form.js'), String(nodePort)], nodePort, 'form-node-http');
+  const mb = startTarget(
+    'moonbridge-lua',
+    [process.execPath, path.join(REPO, 'bin', 'moonbridge-lua'), path.join(REPO, 'bench', 'apps', 'form.lua'), String(mbPort)],
+    mbPort,
+    'form-moonbridge-lua',
+  );
+  const targets = [node, mb];
+  const formTargets = targets.map((t) => ({ label: t.label, port: t.port, checkAlive: () => checkAlive(t) }));
+  const rows: FormRow[] = [];
+  let failures = 0;
+  try {
+    await Promise.all(targets.map((t) => waitForAccept(t.server, t.port, opts.startTimeout * 1000)));
+    const requests = formRequests();
+    const digests = await verifyForms(formTargets, requests);
+    for (const req of requests) {
+      const name = `POST ${req.path} (${req.body.length.toLocaleString('en-US')} B) keep-alive c=${FORM_CONNECTIONS}`;
+      console.log(`\n${name}`);
+      const expect = digests.get(req.name) ?? '';
+      if (opts.warmup > 0) {
+        for (const t of targets) {
+          checkAlive(t);
+          await runFormLoad(t.port, req, expect, opts.warmup);
+          await sleep(PAUSE_BETWEEN_RUNS_MS);
+        }
+      }
+      const results = new Map<Target, FormRunResult[]>([[node, []], [mb, []]]);
+      for (let round = 1; round <= opts.rounds; round++) {
+        for (const t of targets) {
+          checkAlive(t);
+          const r = await runFormLoad(t.port, req, expect, opts.duration);
+          checkAlive(t);
+          const rate = Math.round(r.requestsPerSecond).toLocaleString('en-US').padStart(9);
+          console.log(
+            `  ${`round ${round}`.padEnd(10)} ${t.label.padEnd(15)} ${rate} req/s  ${r.megabytesPerSecond.toFixed(2).padStart(8)} MB/s  ` +
+              `(${r.requests} requests in ${r.seconds.toFixed(2)} s)${r.detail !== '' ? `  ${r.detail}` : ''}`,
+          );
+          failures += r.failures;
+          if (r.failures > MAX_ERROR_RATE * Math.max(1, r.requests)) {
+            throw new Error(`${t.label}, ${name}: ${r.failures} of ${r.requests} requests failed: ${r.detail}`);
+          }
+          results.get(t)?.push(r);
+          await sleep(PAUSE_BETWEEN_RUNS_MS);
+        }
+      }
+      rows.push(formRow(`POST ${req.path}`, results.get(node) ?? [], results.get(mb) ?? []));
+    }
+  } catch (err) {
+    if (rows.length > 0) console.log(`\nresults so far:\n${formatFormTable(rows)}`);
+    return stepFailed('form', err, targets);
+  }
+  await stopEverything();
+  console.log(`\nform POST, keep-alive c=${FORM_CONNECTIONS}, median of ${opts.rounds} round(s), ${opts.duration} s each (MB/s: request bodies, 10^6 B):\n`);
+  console.log(formatFormTable(rows));
+  console.log(`\nfailed requests over all form runs: ${failures}`);
+  console.log(`server logs: ${mb.server.logPath}, ${node.server.logPath}`);
+  return 0;
+}
+
+/** Step "memory": worker RSS after 1k and 100k keep-alive requests, see bench/memory.ts. */
+async function runMemory(opts: Options): Promise<number> {
+  console.log(
+    `moonbridge-lua memory check: examples/helloworld.lua, ${MEMORY_FIRST.toLocaleString('en-US')} then ` +
+      `${MEMORY_TOTAL.toLocaleString('en-US')} sequential GET / on one keep-alive connection`,
+  );
+  const [port] = await freePorts(1);
+  const mb = startTarget('moonbridge-lua', moonbridgeCommand(opts, port), port, 'memory-moonbridge-lua');
+  let client: KeepAliveClient | null = null;
+  try {
+    await waitForAccept(mb.server, port, opts.startTimeout * 1000);
+    client = await KeepAliveClient.connect('127.0.0.1', port);
+    const started = Date.now();
+    await client.run(MEMORY_FIRST);
+    const worker = findWorker(mb.server.pid, port, client.localPort);
+    const first = readMemory(worker, MEMORY_FIRST);
+    console.log(`  worker pid ${worker} (master ${mb.server.pid}); ${MEMORY_FIRST} requests: VmRSS ${first.rssKb} kB, private ${first.privateKb ?? '-'} kB`);
+    checkAlive(mb);
+    await client.run(MEMORY_TOTAL - MEMORY_FIRST);
+    // Same connection, so the same worker must still hold it.
+    const again = findWorker(mb.server.pid, port, client.localPort);
+    if (again !== worker) throw new Error(`the connection moved from worker ${worker} to ${again}`);
+    const last = readMemory(worker, MEMORY_TOTAL);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`  ${MEMORY_TOTAL} requests in ${seconds.toFixed(1)} s (${Math.round(MEMORY_TOTAL / seconds).toLocaleString('en-US')} req/s)`);
+    client.close();
+    const growth = (last.rssKb - first.rssKb) / first.rssKb;
+    const failed = growth > MEMORY_MAX_GROWTH;
+    console.log(`\n${formatMemory([first, last], growth, failed)}`);
+    await stopEverything();
+    if (failed && !opts.strictMemory) console.log('(memory FAIL does not change the exit status without --strict-memory)');
+    return failed && opts.strictMemory ? 1 : 0;
+  } catch (err) {
+    client?.close();
+    return stepFailed('memory', err, [mb]);
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed: Options | 'help';
+  try {
+    parsed = parseOptions(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`error: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const opts = parsed;
+  let code = 0;
+  for (const step of opts.only) {
+    if (interrupted) return 130;
+    if (step !== opts.only[0]) console.log('');
+    const stepCode = step === 'hello' ? await runHello(opts) : step === 'form' ? await runForm(opts) : await runMemory(opts);
+    if (stepCode === 130) return 130;
+    // A failed step does not stop the others; the worst status is the exit status.
+    code = Math.max(code, stepCode);
+  }
+  return code;
 }
 
 main().then(

@@ -5,6 +5,11 @@ import { spawnSync } from 'child_process';
 
 export type Tool = 'wrk' | 'autocannon';
 
+/** The steps of a run: the hello-world scenarios, the form-POST group, the
+ *  worker memory check. */
+export type Step = 'hello' | 'form' | 'memory';
+export const STEPS: Step[] = ['hello', 'form', 'memory'];
+
 export interface Options {
   /** Seconds per measured run. */
   duration: number;
@@ -17,6 +22,10 @@ export interface Options {
   mbCommand: string | null;
   /** Seconds to wait for a server to accept connections. */
   startTimeout: number;
+  /** Which steps run, in STEPS order. */
+  only: Step[];
+  /** Exit with status 1 when the memory check fails (else only "FAIL" is printed). */
+  strictMemory: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -27,6 +36,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup <s>     unmeasured load per server before measuring, 0 = none (BENCH_WARMUP, default 1)
   --tool <name>    wrk | autocannon (BENCH_TOOL; default wrk when on PATH, else autocannon)
   --start-timeout <s>  wait for a server to accept connections (BENCH_START_TIMEOUT, default 20)
+  --only <steps>   comma-separated: hello, form, memory (BENCH_ONLY; default all three)
+  --strict-memory  exit with status 1 when the memory check fails (BENCH_STRICT_MEMORY=1)
   -h, --help       this text
 
   BENCH_MB_CMD     command line replacing "node bin/moonbridge-lua examples/helloworld.lua",
@@ -61,10 +72,16 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     warmup: fromEnv('BENCH_WARMUP'),
     tool: fromEnv('BENCH_TOOL'),
     'start-timeout': fromEnv('BENCH_START_TIMEOUT'),
+    only: fromEnv('BENCH_ONLY'),
   };
+  let strictMemory = fromEnv('BENCH_STRICT_MEMORY') === '1';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return 'help';
+    if (arg === '--strict-memory') {
+      strictMemory = true;
+      continue;
+    }
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (m === null || !(m[1] in raw)) throw new UsageError(`unknown argument "${arg}"`);
     let value = m[2];
@@ -84,6 +101,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     throw new UsageError(`--tool: expected wrk or autocannon, got "${raw.tool}"`);
   }
   const mb = fromEnv('BENCH_MB_CMD');
+  let only: Step[] = STEPS;
+  if (raw.only !== undefined) {
+    const words = raw.only.split(',').map((w) => w.trim()).filter((w) => w !== '');
+    for (const w of words) {
+      if (!(STEPS as string[]).includes(w)) throw new UsageError(`--only: expected hello, form or memory, got "${w}"`);
+    }
+    if (words.length === 0) throw new UsageError('--only: no step given');
+    only = STEPS.filter((step) => words.includes(step));
+  }
   return {
     duration: wholeNumber('--duration', raw.duration ?? '5', 1),
     rounds: wholeNumber('--rounds', raw.rounds ?? '2', 1),
@@ -91,5 +117,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     tool,
     mbCommand: mb ?? null,
     startTimeout: wholeNumber('--start-timeout', raw['start-timeout'] ?? '20', 1),
+    only,
+    strictMemory,
   };
 }

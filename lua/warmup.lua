@@ -6,7 +6,13 @@ local http = require "moonbridge_http"
 
 return http.generate_handler(function(request)
   local path = request.path
-  if request.method == "POST" then
+  if request.method == "POST" and (path == "form" or path == "upload") then
+    local n = 0
+    for k, v in pairs(request.post_params) do n = n + #k + #v end
+    for k, m in pairs(request.post_metadata) do n = n + #(m.file_name or "") end
+    request:send_status("200 OK")
+    request:send_data(n, "\n")
+  elseif request.method == "POST" then
     local body = request.body
     request:send_status("200 OK")
     request:send_header("Content-Length", #body)

@@ -20,12 +20,22 @@ import { openMoonbridgeHttp } from './module';
 
 const WARMUP_SCRIPT = path.resolve(__dirname, '..', '..', '..', 'lua', 'warmup.lua');
 
+/** A small browser-like upload (a field and a file). */
+function multipartRequest(): string {
+  const body = '--w\r\nContent-Disposition: form-data; name="title"\r\n\r\nwarm\r\n' +
+    '--w\r\nContent-Disposition: form-data; name="file"; filename="w.txt"\r\nContent-Type: text/plain\r\n\r\n' +
+    'line one\r\nline two\r\n--w--\r\n';
+  return `POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=w\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+}
+
 const REQUESTS = [
   'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: warmup\r\nAccept: */*\r\n\r\n',
   'GET /params?a=1&b=x%20y HTTP/1.1\r\nHost: localhost\r\nUser-Agent: warmup/1.0\r\n\r\n',
   'HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n',
   'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello world',
   'GET /missing HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n',
+  'POST /form HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 17\r\n\r\nname=a+b&value=%41',
+  multipartRequest(),
 ].map((s) => Buffer.from(s, 'latin1'));
 
 /** Serves `batch` pipelined requests on a fresh socketpair; throws on failure. */
