@@ -10,8 +10,8 @@
 import * as fs from 'fs';
 import * as net from 'net';
 
-export const MEMORY_FIRST = 1000;
-export const MEMORY_TOTAL = 100000;
+export const MEMORY_FIRST = Number(process.env.MEMORY_FIRST ?? 1000);
+export const MEMORY_TOTAL = Number(process.env.MEMORY_TOTAL ?? 100000);
 export const MEMORY_MAX_GROWTH = 0.1;
 
 export interface MemoryReading {

@@ -17,6 +17,7 @@ import { parseRequestHead, type RequestHead } from './request-head';
 import { checkRequest } from './request-checks';
 import { writeErrorResponse, type ResponseSink } from './response-writer';
 import { pushRequest } from './lua-request';
+import { noteRequestServed } from '../io/external-memory';
 import { armResponseTimeout, beforeIdleWait, endResponseTimeout } from '../server/timeout';
 import { callLua, deadlineIn, QUIT, remaining, TRUE, TIMEOUT, waitFor, type Op } from './driver';
 
@@ -277,6 +278,7 @@ export function* serveConnection(c: Connection): Op<boolean> {
         break;
       }
       armResponseTimeout(options.responseTimeout);
+      noteRequestServed();
       try {
         if ((yield callLua((L) => c.pushHandlerCall(L, ex))) !== TRUE) survive = false;
         if (!(yield* finishExchange(c, ex))) break;

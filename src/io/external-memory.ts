@@ -1,5 +1,9 @@
 /**
- * Keeping workers lean while they stream large request bodies. Every piece
+ * Keeping workers lean: workers never return to Node's event loop, so V8's
+ * own heap-shrinking tasks never run there, and large request bodies pile
+ * up outside the V8 heap.
+ *
+ * Body pieces: every piece
  * of body data handed to Lua is a fresh ArrayBuffer, allocated outside the
  * V8 heap; its memory comes back only when a garbage collection finds the
  * small wrapper object dead, and V8 lets such external memory grow to tens
@@ -17,7 +21,7 @@ import * as vm from 'vm';
 /** Body bytes copied between two collections. */
 const COLLECT_EVERY = 1024 * 1024;
 
-type GcFunction = (options: { type: 'minor' | 'major'; execution: 'sync' }) => void;
+type GcFunction = (options?: { type: 'minor'; execution: 'sync' }) => void;
 let gc: GcFunction | null | undefined;
 let allocated = 0;
 
@@ -39,4 +43,27 @@ export function noteExternalAllocation(bytes: number): void {
   if (allocated < COLLECT_EVERY) return;
   allocated = 0;
   collector()?.({ type: 'minor', execution: 'sync' });
+}
+
+/** Requests served between two full collections (see noteRequestServed). */
+const FULL_COLLECTION_EVERY = 5000;
+let served = 0;
+
+/**
+ * Counts a request served. V8 gives memory back after garbage piled up in
+ * idle-time and "memory reducer" tasks that run from the event loop; workers
+ * never return to it, so under keep-alive load a worker's heap only grew
+ * (hello world, one connection: worker RSS 40 MB after 1,000 requests, 103 MB
+ * after 100,000, with a flat live heap of about 8.5 MB in heap snapshots).
+ * A full collection every few thousand requests does those tasks' job: RSS
+ * stayed at 41-46 MB up to 200,000 requests. One takes about 4 ms on that
+ * heap, under 1 us per request.
+ *
+ * Note: gc({type: 'major'}) of this V8 (Node 20) did not free the old
+ * generation in a test; gc() does.
+ */
+export function noteRequestServed(): void {
+  if (++served < FULL_COLLECTION_EVERY) return;
+  served = 0;
+  collector()?.();
 }
