@@ -288,7 +288,7 @@ describe('HTTP forms: multipart uploads, streamers, parameter tables, poll_funct
   });
 
   it('waits for room to write through the poll_function, and keeps the connection', async function () {
-    const size = 4 * 1024 * 1024;
+    const size = 32 * 1024 * 1024;
     const got = await new Promise<string>((resolve, reject) => {
       let received = 0;
       let text = '';

@@ -184,10 +184,12 @@ local plain = http.generate_handler(handler, { request_header_timeout = 5, stall
 local polls, ticks = {}, 0
 local function scheduled_handler(request)
   if request.path == "big" then
-    -- 4 MB to a client that does not read at first: the writes must wait
+    -- 32 MB (more than the socket buffers hold) to a client that does not
+    -- read at first: the writes must wait
     request:send_status("200 OK")
-    request:send_header("Content-Length", 4 * 1024 * 1024)
-    for i = 1, 64 do request:send_data(string.rep("x", 65536)) end
+    request:send_header("Content-Length", 32 * 1024 * 1024)
+    local piece = string.rep("x", 65536)
+    for i = 1, 512 do request:send_data(piece) end
     return true
   end
   request:send_status("200 OK")

@@ -44,27 +44,47 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** decode_uri(): "+" becomes a space, valid %XX escapes are decoded, invalid ones stay as they are. */
+/** Scratch space of decodeUri (grown as needed). */
+let scratch: Buffer = Buffer.allocUnsafe(1024);
+
+type Latin1Slice = (this: Uint8Array, from: number, to: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Latin1Slice }).latin1Slice;
+
+/**
+ * decode_uri(): "+" becomes a space, valid %XX escapes are decoded, invalid
+ * ones stay as they are. Decodes into a byte buffer (one pass, no string
+ * concatenation per escape).
+ */
 export function decodeUri(s: string): string {
-  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 || c === 0x2b) break;
+    i++;
+  }
+  if (i === n) return s;
+  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
+  const out = scratch;
+  let o = out.write(s.substring(0, i), 0, 'latin1');
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x2b) {
-      out += s.substring(last, i) + ' ';
-      last = i + 1;
-    } else if (c === 0x25 && i + 2 < s.length) {
+      out[o++] = 0x20;
+    } else if (c === 0x25 && i + 2 < n) {
       const h = hexValue(s.charCodeAt(i + 1));
       const l = hexValue(s.charCodeAt(i + 2));
       if (h >= 0 && l >= 0) {
-        out += s.substring(last, i) + String.fromCharCode(h * 16 + l);
+        out[o++] = h * 16 + l;
         i += 2;
-        last = i + 1;
+      } else {
+        out[o++] = c;
       }
+    } else {
+      out[o++] = c;
     }
   }
-  return out + s.substring(last);
+  return latin1Slice.call(out, 0, o);
 }
 
 /**
