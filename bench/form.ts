@@ -10,6 +10,7 @@
 import * as http from 'http';
 import { FormRequest, uploadRequest, urlencodedRequest, UPLOAD_FILE_NAME, UPLOAD_FILE_SIZE } from './form-bodies';
 import { median, formatRatio } from './report';
+import type { Autocannon } from './load';
 
 export interface FormTarget {
   label: string;
@@ -95,15 +96,6 @@ export async function verifyForms(targets: FormTarget[], requests: FormRequest[]
   return digests;
 }
 
-interface AutocannonResult {
-  duration: number;
-  requests: { total: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  mismatches: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 export async function runFormLoad(port: number, req: FormRequest, expectBody: string, durationS: number): Promise<FormRunResult> {
   const autocannon = require('autocannon') as Autocannon;

@@ -92,7 +92,7 @@ export async function runLoad(tool: Tool, port: number, scenario: Scenario, dura
   );
 }
 
-interface AutocannonResult {
+export interface AutocannonResult {
   duration: number;
   requests: { total: number };
   non2xx: number;
@@ -101,7 +101,7 @@ interface AutocannonResult {
   mismatches: number;
   statusCodeStats: Record<string, { count: number }>;
 }
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+export type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 async function runAutocannon(url: string, scenario: Scenario, durationS: number): Promise<LoadResult> {
   const autocannon = require('autocannon') as Autocannon;

@@ -11,6 +11,16 @@ import { noteExternalAllocation } from '../io/external-memory';
 /** tryRead: no body data available without waiting. */
 export const BLOCKED = 0;
 
+/** One non-blocking read of request input (h.fill()); a read error is Moonbridge's 400 "Read error". */
+export function fillRequest(h: IoHandle): number {
+  try {
+    return h.fill();
+  } catch (err) {
+    if (err instanceof IoError) throw new HttpError('400 Bad Request', 'Read error');
+    throw err;
+  }
+}
+
 export class BodyReader {
   private remaining: number;
   private readonly decoder: ChunkedDecoder | null;
@@ -69,13 +79,7 @@ export class BodyReader {
         if (res.done) this.done = true;
         if (this.pendingChunks.length > 0 || this.done) continue;
       }
-      let r: number;
-      try {
-        r = h.fill();
-      } catch (err) {
-        if (err instanceof IoError) throw new HttpError('400 Bad Request', 'Read error');
-        throw err;
-      }
+      const r = fillRequest(h);
       if (r === 0) throw new HttpError('400 Bad Request', 'Unexpected EOF');
       if (r < 0) return BLOCKED;
     }

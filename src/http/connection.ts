@@ -11,6 +11,7 @@ import { lua, lauxlib, type LuaState } from 'fengari';
 import { IoError, IoHandle } from '../io/handle';
 import { sigtermReceived } from '../io/sigterm';
 import { Exchange } from './exchange';
+import { fillRequest } from './body-reader';
 import { HttpError, RequestReadError } from './errors';
 import type { HttpOptions } from './options';
 import { parseRequestHead, type RequestHead } from './request-head';
@@ -191,13 +192,7 @@ function* readHead(c: Connection): Op<{ head: RequestHead; consumed: number } | 
     const win = h.readWindow;
     const res = parseRequestHead(win.buffer, win.start, win.end, options.headerSizeLimit);
     if (res.kind === 'complete') return res;
-    let r: number;
-    try {
-      r = h.fill();
-    } catch (err) {
-      if (err instanceof IoError) throw new HttpError('400 Bad Request', 'Read error');
-      throw err;
-    }
+    const r = fillRequest(h);
     if (r > 0) continue;
     if (r === 0) {
       if (h.buffered === 0) return null;

@@ -256,6 +256,31 @@ export function fieldExchange(L: LuaState, idx: number, name: string): Exchange 
   return ex;
 }
 
+/**
+ * request[key] for a lazy field (request at index 1, key at 2): pushes the
+ * value (cached in the request table if it may be) and returns 1, returns 0
+ * for no such field, or returns the operation that computes the value.
+ */
+export function lookupField(L: LuaState): number | { ex: Exchange; op: Op<(L: LuaState) => void> } {
+  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) return 0;
+  const name = latin1(toBytes(L, 2) as Uint8Array);
+  const field = FIELDS[name];
+  if (field === undefined) return 0;
+  const ex = fieldExchange(L, 1, name);
+  if (ex === undefined) return 0;
+  const r = field(L, ex, name);
+  if (typeof r !== 'boolean') {
+    ex.rememberRequest(L, 1);
+    return { ex, op: r };
+  }
+  if (r) {
+    lua.lua_pushvalue(L, 2);
+    lua.lua_pushvalue(L, -2);
+    lua.lua_rawset(L, 1);
+  }
+  return 1;
+}
+
 // ------------------------------------------------------------------ native metatable
 
 /** A method as a C function that waits natively. */
@@ -285,21 +310,9 @@ const nativeIndex = cfunction((L) => {
     lua.lua_pushcfunction(L, method);
     return 1;
   }
-  const field = FIELDS[name];
-  if (field === undefined) return 0;
-  const ex = fieldExchange(L, 1, name);
-  if (ex === undefined) return 0;
-  const r = field(L, ex, name);
-  if (typeof r === 'boolean') {
-    if (r) {
-      lua.lua_pushvalue(L, 2);
-      lua.lua_pushvalue(L, -2);
-      lua.lua_rawset(L, 1);
-    }
-    return 1;
-  }
-  ex.rememberRequest(L, 1);
-  runNative(L, r)(L);
+  const r = lookupField(L);
+  if (typeof r === 'number') return r;
+  runNative(L, r.op)(L);
   return 1;
 });
 

@@ -11,13 +11,12 @@
  */
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { cfunction } from '../lua/cfunction';
-import { key, latin1, toBytes } from '../lua/strings';
+import { key } from '../lua/strings';
 import { checkHandle } from '../io/lua-handle';
 import { Connection, serveConnection } from './connection';
-import type { Exchange } from './exchange';
 import type { HttpOptions } from './options';
 import { callOutcome, QUIT, READY, TIMEOUT, type Instruction, type Op } from './driver';
-import { exchangeOf, FIELDS, fieldExchange, METHODS, type MethodImpl } from './lua-request';
+import { exchangeOf, lookupField, METHODS, type MethodImpl } from './lua-request';
 
 const DONE = 0;
 const WAIT = 1;
@@ -117,23 +116,9 @@ function methodStart(impl: MethodImpl) {
 }
 
 const fieldStart = cfunction((L) => {
-  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) return done(L, 0);
-  const name = latin1(toBytes(L, 2) as Uint8Array);
-  const field = FIELDS[name];
-  if (field === undefined) return done(L, 0);
-  const ex: Exchange | undefined = fieldExchange(L, 1, name);
-  if (ex === undefined) return done(L, 0);
-  const r = field(L, ex, name);
-  if (typeof r === 'boolean') {
-    if (r) {
-      lua.lua_pushvalue(L, 2);
-      lua.lua_pushvalue(L, -2);
-      lua.lua_rawset(L, 1);
-    }
-    return done(L, 1);
-  }
-  ex.rememberRequest(L, 1);
-  return step(L, new Task(r, ex.conn, (L2, push) => {
+  const r = lookupField(L);
+  if (typeof r === 'number') return done(L, r);
+  return step(L, new Task(r.op, r.ex.conn, (L2, push) => {
     (push as (L: LuaState) => void)(L2);
     return 1;
   }), 0);

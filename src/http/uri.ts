@@ -88,30 +88,28 @@ export function decodeUri(s: string): string {
 }
 
 /**
- * A query string (or urlencoded body) as key/value pairs in order, exactly as
- * Moonbridge's string.gmatch(data, "([^?=&]*)=([^?=&]*)") finds them: a match
- * starts where a run of non-separators is followed by "=" (so a name without
- * "=" is dropped), and the value stops at the next "?", "=" or "&" ("a=b=c"
- * gives a="b" and ""="c"); both are decoded with decodeUri.
+ * Appends to out the matches of the Lua pattern "([^S]*)=([^S]*)" in s, as
+ * string.gmatch finds them, where S is the set of stop characters ("=" is
+ * always one): a match starts where a run of non-stop characters is
+ * followed by "=", and the value runs to the next stop character. Names and
+ * values are decoded with decodeUri.
  */
-export function parseQuery(query: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const n = query.length;
+function matchPairs(s: string, stop: (c: number) => boolean, out: Array<[string, string]>): void {
+  const n = s.length;
   let i = 0;
   while (i < n) {
     let e = i;
-    while (e < n && !querySeparator(query.charCodeAt(e))) e++;
-    if (e < n && query.charCodeAt(e) === 0x3d) {
+    while (e < n && !stop(s.charCodeAt(e))) e++;
+    if (e < n && s.charCodeAt(e) === 0x3d) {
       let v = e + 1;
-      while (v < n && !querySeparator(query.charCodeAt(v))) v++;
-      out.push([decodeUri(query.substring(i, e)), decodeUri(query.substring(e + 1, v))]);
+      while (v < n && !stop(s.charCodeAt(v))) v++;
+      out.push([decodeUri(s.substring(i, e)), decodeUri(s.substring(e + 1, v))]);
       i = v;
     } else {
       // No match at i, nor anywhere inside the run (no "=" follows): go on after it.
       i = e === i ? i + 1 : e;
     }
   }
-  return out;
 }
 
 function querySeparator(c: number): boolean {
@@ -123,29 +121,24 @@ function cookieStop(c: number): boolean {
 }
 
 /**
+ * A query string (or urlencoded body) as key/value pairs in order, exactly as
+ * Moonbridge's string.gmatch(data, "([^?=&]*)=([^?=&]*)") finds them: a name
+ * without "=" is dropped, and a value stops at the next "?", "=" or "&"
+ * ("a=b=c" gives a="b" and ""="c").
+ */
+export function parseQuery(query: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  matchPairs(query, querySeparator, out);
+  return out;
+}
+
+/**
  * Cookies from every Cookie header value, Moonbridge's way: each match of
  * the Lua pattern "([^=; ]*)=([^=; ]*)", so parts stop at "=", ";" or space
- * ('u=x=y' gives u="x" and ""="y"); names and values are decoded with decodeUri.
+ * ('u=x=y' gives u="x" and ""="y").
  */
 export function parseCookies(headerValues: string[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const value of headerValues) {
-    const n = value.length;
-    let i = 0;
-    while (i < n) {
-      // The longest run of name characters from i, then "=" must follow.
-      let e = i;
-      while (e < n && !cookieStop(value.charCodeAt(e))) e++;
-      if (e < n && value.charCodeAt(e) === 0x3d) {
-        let v = e + 1;
-        while (v < n && !cookieStop(value.charCodeAt(v))) v++;
-        out.push([decodeUri(value.substring(i, e)), decodeUri(value.substring(e + 1, v))]);
-        i = v;
-      } else {
-        // No match starting at i (nor inside the run, which has no "="): go on after it.
-        i = e === i ? i + 1 : e;
-      }
-    }
-  }
+  for (const value of headerValues) matchPairs(value, cookieStop, out);
   return out;
 }
