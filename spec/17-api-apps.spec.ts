@@ -94,6 +94,28 @@ describe('TypeScript API: a JS-only app (spec/apps/api-app.js)', function () {
     assert.equal(after, before, 'registry entries before and after 300 requests on one connection (one worker)');
   });
 
+  it('waits through a pollFunction written in TS (Sockets in, io.poll results out)', async function () {
+    const got = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(httpPort, '127.0.0.1', () => {
+        sock.write('POST /polls HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\n');
+        setTimeout(() => sock.write('abc'), 200);
+      });
+      let d = '';
+      sock.on('data', (c: Buffer) => {
+        d += c.toString('latin1');
+        if (completeResponses(d) === 1) { sock.destroy(); resolve(d); }
+      });
+      sock.on('error', reject);
+      setTimeout(() => reject(new Error(`no answer: ${d}`)), 10000);
+    });
+    const r = JSON.parse(dechunk(got)) as { body: number; count: number; membersOk: boolean; timeouts: Array<number | null> };
+    assert.equal(r.body, 3);
+    assert.ok(r.count >= 2, `the wait for the request and for the body went through it (${r.count})`);
+    assert.equal(r.membersOk, true);
+    // the wait for a request has idle_timeout (65 s), the body wait stall_timeout (60 s)
+    assert.deepEqual(r.timeouts.slice(-2), [65, 60]);
+  });
+
   it('gives POST parameters, the raw body and streamed bodies', async function () {
     const form = 'x=1&y=%26&x=2';
     const p = await exchange(httpPort, `POST /post HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n${form}`,

@@ -36,6 +36,7 @@
 ---@field request_header_timeout? number|false Seconds to receive the request line and headers (default 120).
 ---@field response_timeout? number|false Seconds the handler may take for a request; the process is killed after that (default 3600).
 ---@field drain_timeout? number|false Seconds to wait for the client's EOF after a response that closes the connection (default 2).
+---@field poll_function? fun(input_set: table?, output_set: table?, timeout: number?, wakeup: boolean?): any Called for every wait of the HTTP layer instead of moonbridge_io.poll, with the same arguments (a falsy result means timeout); may yield to a coroutine scheduler.
 
 ---Metadata of a multipart/form-data POST value.
 ---@class moonbridge_http.post_metadata

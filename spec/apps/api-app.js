@@ -91,7 +91,21 @@ const routes = {
     timeout(0.3);
     for (;;) io.poll([], [], 1);
   },
+  // reports the waits that went through the pollFunction below
+  polls(req) {
+    const body = req.body;
+    json(req, '200 OK', { body: body.length, count: polls.count, membersOk: polls.membersOk, timeouts: polls.timeouts });
+  },
 };
+
+// Every wait of the HTTP layer goes through this TS poll function.
+const polls = { count: 0, membersOk: true, timeouts: [] };
+function pollFunction(inputs, outputs, timeout, wakeup) {
+  polls.count++;
+  if (![...inputs, ...outputs].every((s) => s instanceof Socket) || inputs.length + outputs.length !== 1) polls.membersOk = false;
+  polls.timeouts.push(timeout === undefined ? null : Math.round(timeout));
+  return io.poll(inputs, outputs, timeout, wakeup);
+}
 
 listen({
   listeners: [{ proto: 'tcp', host: '127.0.0.1', port: httpPort }],
@@ -105,7 +119,7 @@ listen({
     }
     const r = route(req);
     return r === undefined ? true : r;
-  }, { staticHeaders: ['X-App: api-app'] }),
+  }, { staticHeaders: ['X-App: api-app'], pollFunction }),
 });
 
 listen({

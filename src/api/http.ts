@@ -4,13 +4,33 @@
  * with the same options as generate_handler in camelCase; the encoding
  * helpers work on JS strings (UTF-8 underneath, as Lua apps' strings are).
  */
-import { isLuaFunction, withName, type LuaFunction } from './call';
+import { isLuaFunction, multi, withName, type LuaFunction } from './call';
+import type { Pollable, PollResult } from './io';
 import { MoonbridgeApiError } from './errors';
 import { lua } from './lua';
 import type { Request } from './request';
 import { decodeUri as decodeLatin1, encodeHtml as encodeHtmlLatin1, encodeUri as encodeLatin1 } from '../http/uri';
 
 export type RequestHandler = (request: Request) => boolean | void;
+
+/** A poll function written in TypeScript (see HttpOptions.pollFunction). */
+export type PollFunction = (inputs: Pollable[], outputs: Pollable[], timeout: number | undefined, wakeupOnSigterm: boolean) => PollResult | boolean;
+
+/** The members of a Lua set ({[handle] = true}) as converted to JS. */
+function setMembers(set: unknown): Pollable[] {
+  if (set instanceof Map) return [...set.keys()] as Pollable[];
+  if (set === null || set === undefined) return [];
+  return Object.keys(set as object).map(Number);
+}
+
+/** The Lua-facing form of a TS poll function: sets to arrays, PollResult to poll's results. */
+function luaPollFunction(fn: PollFunction): { pushLuaValue(L: unknown): void } {
+  return withName((inputs: unknown, outputs: unknown, timeout: unknown, wakeup: unknown) => {
+    const r = fn(setMembers(inputs), setMembers(outputs), typeof timeout === 'number' ? timeout : undefined, wakeup === true);
+    if (typeof r === 'boolean') return r;
+    return multi(r.ready, r.message, r.sigterm === true);
+  }, 'the pollFunction option');
+}
 
 export interface HttpOptions {
   /** Headers sent with every response: ["Server: x"] or { Server: 'x' }. */
@@ -29,12 +49,21 @@ export interface HttpOptions {
   headerSizeLimit?: number;
   bodySizeLimit?: number;
   chunkSize?: number;
+  /**
+   * Called for every wait instead of io.poll, with the same arguments: what
+   * to wait for reading and writing, the timeout in seconds (undefined:
+   * none) and whether SIGTERM should end the wait; it answers as io.poll
+   * does ({ ready, sigterm }) or with a boolean (false: timeout). A Lua
+   * function (LuaFunction) gets the Lua sets and may yield to a coroutine
+   * scheduler; a TS one must return.
+   */
+  pollFunction?: LuaFunction | PollFunction;
 }
 
 const OPTION_NAMES = [
   'staticHeaders', 'requestHeaderSizeLimit', 'requestBodySizeLimit', 'requestHeaderTimeout', 'idleTimeout',
   'stallTimeout', 'responseTimeout', 'drainTimeout', 'maximumInputChunkSize', 'minimumOutputChunkSize',
-  'headerSizeLimit', 'bodySizeLimit', 'chunkSize',
+  'headerSizeLimit', 'bodySizeLimit', 'chunkSize', 'pollFunction',
 ];
 
 function snake(name: string): string {
@@ -54,7 +83,7 @@ export function generateHandler(handler: RequestHandler | LuaFunction, options: 
     if (!OPTION_NAMES.includes(k)) {
       throw new MoonbridgeApiError(`generateHandler: unknown option "${k}" (known: ${OPTION_NAMES.join(', ')})`);
     }
-    luaOptions[snake(k)] = v;
+    luaOptions[snake(k)] = k === 'pollFunction' && typeof v === 'function' && !isLuaFunction(v) ? luaPollFunction(v as PollFunction) : v;
   }
   const http = lua.require('moonbridge_http') as Record<string, LuaFunction>;
   const named = isLuaFunction(handler) ? handler : withName(handler, 'the HTTP request handler');

@@ -124,14 +124,36 @@ const fieldStart = cfunction((L) => {
   }), 0);
 });
 
+/** The driver chunk compiled without debug information (see loadDriverChunk). */
+let strippedChunk: Uint8Array | null = null;
+
+/**
+ * Loads the driver chunk, stripped of debug information: errors raised by
+ * the handler and the callbacks it calls would otherwise carry the driver's
+ * "moonbridge_http:6:" as their position, where the native driver (a C
+ * caller) gives none.
+ */
+function loadDriverChunk(L: LuaState): void {
+  if (strippedChunk === null) {
+    if (lauxlib.luaL_loadbuffer(L, key(SOURCE), null, key('=moonbridge_http')) !== lua.LUA_OK) {
+      throw new Error(`moonbridge_http poll driver: ${lua.lua_tojsstring(L, -1)}`);
+    }
+    const parts: Uint8Array[] = [];
+    lua.lua_dump(L, (_L: LuaState, b: Uint8Array, size: number) => { parts.push(Uint8Array.prototype.slice.call(b, 0, size) as Uint8Array); return 0; }, null, true);
+    lua.lua_pop(L, 1);
+    strippedChunk = Buffer.concat(parts);
+  }
+  if (lauxlib.luaL_loadbuffer(L, strippedChunk, null, key('=moonbridge_http')) !== lua.LUA_OK) {
+    throw new Error(`moonbridge_http poll driver: ${lua.lua_tojsstring(L, -1)}`);
+  }
+}
+
 /**
  * Pushes connect(socket) for a generate_handler with the poll function at
  * pollIdx and the handler at handlerIdx (absolute indices).
  */
 export function pushPollingConnect(L: LuaState, handlerIdx: number, pollIdx: number, options: HttpOptions): void {
-  if (lauxlib.luaL_loadbuffer(L, key(SOURCE), null, key('=moonbridge_http')) !== lua.LUA_OK) {
-    throw new Error(`moonbridge_http poll driver: ${lua.lua_tojsstring(L, -1)}`);
-  }
+  loadDriverChunk(L);
   lua.lua_pushvalue(L, pollIdx);
   lua.lua_pushcfunction(L, resume);
   lua.lua_newtable(L);
