@@ -9,7 +9,7 @@
 import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import * as net from 'net';
-import { app, completeResponses, exchange, freePort, killAll, startServer, waitUntilServing } from './helpers/server';
+import { app, completeResponses, exchange, freePort, killAll, startServer, waitFor, waitUntilServing, within, type RunningServer } from './helpers/server';
 
 const CRLF = '\r\n';
 
@@ -56,13 +56,14 @@ function lines(raw: string): string[] {
 
 describe('HTTP forms: multipart uploads, streamers, parameter tables, poll_function', function () {
   this.timeout(60000);
+  let server: RunningServer;
   let port: number;
   let scheduledPort: number;
 
   before(async function () {
     port = await freePort();
     scheduledPort = await freePort();
-    startServer([app('forms.lua'), String(port), String(scheduledPort)]);
+    server = startServer([app('forms.lua'), String(port), String(scheduledPort)]);
     await waitUntilServing(port);
   });
   after(killAll);
@@ -231,6 +232,26 @@ describe('HTTP forms: multipart uploads, streamers, parameter tables, poll_funct
     // traffic (young generation, first-touched pages); then it must stay flat.
     assert.ok(Number(after8) < 3 * 1024, `RSS grew by ${after8} kB over the last 42 MB`);
     assert.ok(Number(growth) < 16 * 1024, `RSS grew by ${growth} kB in all`);
+  });
+
+  it('cuts a client that stops reading after stall_timeout: "Client connection stalled", connection reset', async function () {
+    const started = Date.now();
+    const before = (server.stderr().match(/Client connection stalled/g) ?? []).length;
+    const sock = net.connect(port, '127.0.0.1', () => {
+      sock.write('GET /big HTTP/1.1\r\nHost: t\r\n\r\n');
+      sock.pause(); // never read
+    });
+    const ended = new Promise<string>((resolve) => {
+      sock.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)));
+      sock.on('close', () => resolve('closed'));
+    });
+    await waitFor(() => (server.stderr().match(/Client connection stalled/g) ?? []).length > before, 9000, 'the stall in the log');
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds >= 2.5, `cut after ${seconds} s (stall_timeout 3)`);
+    // Reading again, the client finds the connection reset (after what was buffered).
+    sock.resume();
+    assert.match(await within(ended, 5000, 'the end of the connection'), /ECONNRESET|closed/);
+    sock.destroy();
   });
 
   it('streams any body to stream_request_body, then nil; reading body after that is refused', async function () {

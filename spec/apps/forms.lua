@@ -155,6 +155,14 @@ function routes.tables(request, out)
 end
 
 local function handler(request)
+  if request.path == "big" then
+    -- 32 MB to a client that never reads: the write stalls past stall_timeout
+    request:send_status("200 OK")
+    request:send_header("Content-Length", 32 * 1024 * 1024)
+    local piece = string.rep("x", 65536)
+    for i = 1, 512 do request:send_data(piece) end
+    return true
+  end
   if raw[request.path] then
     local data = raw[request.path](request)
     request:send_status("200 OK")
