@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import { constants } from 'os';
 import * as path from 'path';
-import { REQUIRED_NODE_FLAGS } from '../server/fork';
+import { serverNodeFlags } from '../server/fork';
 import { READY_FD_ENV, type ReadyListener, type ReadyReport } from '../server/ready';
 
 export type { ReadyListener };
@@ -89,7 +89,7 @@ function startupError(logs: readonly string[], code: number): string {
 export const Server = {
   start(options: ServerStartOptions): Promise<RunningServer> {
     const main = path.join(__dirname, '..', 'cli', 'main.js');
-    const argv = [...REQUIRED_NODE_FLAGS, main, ...(options.options ?? []), '--', options.script, ...(options.args ?? [])];
+    const argv = [...serverNodeFlags([]), main, ...(options.options ?? []), '--', options.script, ...(options.args ?? [])];
     const child: ChildProcess = spawn(process.execPath, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, [READY_FD_ENV]: '3' },

@@ -1,16 +1,16 @@
 /**
  * What bin/moonbridge-lua runs: re-executes node with the flags that make
- * forking safe (--single-threaded --v8-pool-size=1) and the server's entry
+ * forking safe (--single-threaded --v8-pool-size=1), the heap flags of
+ * fork.ts, and the server's entry
  * point, passing the arguments through. It uses execv, so the server keeps
  * this process's pid, stdio, signals and exit code.
  */
 import * as path from 'path';
 import { native } from '../native/binding';
-import { REQUIRED_NODE_FLAGS } from '../server/fork';
+import { serverNodeFlags } from '../server/fork';
 
 export function serverArgv(args: readonly string[], execArgv: readonly string[] = process.execArgv): string[] {
-  const flags = execArgv.filter((f) => !(REQUIRED_NODE_FLAGS as readonly string[]).includes(f));
-  return [process.execPath, ...flags, ...REQUIRED_NODE_FLAGS, path.join(__dirname, 'main.js'), ...args];
+  return [process.execPath, ...serverNodeFlags(execArgv), path.join(__dirname, 'main.js'), ...args];
 }
 
 export function launch(args: readonly string[]): never {

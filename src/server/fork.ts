@@ -11,6 +11,27 @@ import { flushAll } from '../lua/stdlib/lifecycle';
 
 export const REQUIRED_NODE_FLAGS = ['--single-threaded', '--v8-pool-size=1'] as const;
 
+/**
+ * Heap flags the launcher adds unless the user gave their own. A young
+ * generation of at most 2 x 2 MB: V8 grows it to 2 x 16 MB under load, and
+ * in a worker (which never returns to the event loop, where V8 would shrink
+ * it again) that is resident memory for good. Measured with the hello world
+ * on one keep-alive connection: worker RSS 47 MB after 1,000 requests and
+ * 68-70 MB after 100,000 by default, 42-43 MB throughout with this flag, and
+ * no loss of speed (about 28-30k req/s with it, 20k without, one run each).
+ */
+export const HEAP_NODE_FLAGS = ['--max-semi-space-size=2'] as const;
+
+/** The node flags for a server: the user's, the required ones, and the heap flags the user did not set. */
+export function serverNodeFlags(execArgv: readonly string[]): string[] {
+  const flags = execArgv.filter((f) => !(REQUIRED_NODE_FLAGS as readonly string[]).includes(f));
+  for (const heap of HEAP_NODE_FLAGS) {
+    const name = heap.split('=')[0];
+    if (!flags.some((f) => f === name || f.startsWith(`${name}=`) || f.replace(/_/g, '-').startsWith(name))) flags.push(heap);
+  }
+  return [...flags, ...REQUIRED_NODE_FLAGS];
+}
+
 export class ForkRefusedError extends Error {
   constructor(missing: string[]) {
     super(
