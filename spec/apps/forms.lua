@@ -53,6 +53,14 @@ end
 
 local routes = {}
 
+-- 32 MB, more than the socket buffers hold
+local function send_big(request)
+  request:send_status("200 OK")
+  request:send_header("Content-Length", 32 * 1024 * 1024)
+  local piece = string.rep("x", 65536)
+  for i = 1, 512 do request:send_data(piece) end
+end
+
 -- Raw answers: the field "file" as collected, and as streamed chunk by chunk.
 local raw = {}
 function raw.echo(request)
@@ -156,11 +164,8 @@ end
 
 local function handler(request)
   if request.path == "big" then
-    -- 32 MB to a client that never reads: the write stalls past stall_timeout
-    request:send_status("200 OK")
-    request:send_header("Content-Length", 32 * 1024 * 1024)
-    local piece = string.rep("x", 65536)
-    for i = 1, 512 do request:send_data(piece) end
+    -- a client that never reads: the write stalls past stall_timeout
+    send_big(request)
     return true
   end
   if raw[request.path] then
@@ -192,12 +197,8 @@ local plain = http.generate_handler(handler, { request_header_timeout = 5, stall
 local polls, ticks = {}, 0
 local function scheduled_handler(request)
   if request.path == "big" then
-    -- 32 MB (more than the socket buffers hold) to a client that does not
-    -- read at first: the writes must wait
-    request:send_status("200 OK")
-    request:send_header("Content-Length", 32 * 1024 * 1024)
-    local piece = string.rep("x", 65536)
-    for i = 1, 512 do request:send_data(piece) end
+    -- a client that does not read at first: the writes must wait
+    send_big(request)
     return true
   end
   request:send_status("200 OK")
