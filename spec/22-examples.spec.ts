@@ -7,6 +7,7 @@
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import {
   ROOT, completeResponses, exchange, freePort, killAll, startServer, waitFor, waitUntilListening, waitUntilServing,
@@ -449,5 +450,47 @@ describe('examples/interval-main.lua', function () {
     assert.match(log, /\[Pool #3, PID \d+\] main: SIGTERM received, returning\n/);
     assert.match(log, /\[Pool #3, PID \d+\] main worker finished\n/);
     assert.match(log, /Initiate shutdown\n[\s\S]*All worker threads have terminated\n[\s\S]*Terminating with exit code 0\n$/);
+  });
+});
+
+describe('examples/upload.lua', function () {
+  this.timeout(30000);
+  let port: number;
+  let dir: string;
+
+  before(async function () {
+    port = await freePort();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-upload-'));
+    startServer(['examples/upload.lua', String(port), dir]);
+    await waitUntilServing(port);
+  });
+  after(function () {
+    killAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the upload form', async function () {
+    const r = parseResponse((await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', { done: (d) => completeResponses(d) === 1 })).data);
+    assert.equal(r.status, 'HTTP/1.1 200 OK');
+    assert.match(r.body, /<form method="post" action="\/upload" enctype="multipart\/form-data">/);
+  });
+
+  it('stores every uploaded file byte for byte under a safe name, and gives the other fields', async function () {
+    const one = Buffer.from(Array.from({ length: 300000 }, (_, i) => (i * 7919) % 256));
+    const two = Buffer.from('second file\r\n--not the boundary\r\n', 'latin1');
+    const b = 'x-upload-boundary';
+    const part = (headers: string, data: Buffer | string): Buffer =>
+      Buffer.concat([Buffer.from(`--${b}\r\n${headers}\r\n\r\n`, 'latin1'), Buffer.from(data as string), Buffer.from('\r\n', 'latin1')]);
+    const body = Buffer.concat([
+      part('Content-Disposition: form-data; name="title"', 'Holiday'),
+      part('Content-Disposition: form-data; name="file"; filename="photo.bin"\r\nContent-Type: application/octet-stream', one),
+      part('Content-Disposition: form-data; name="file"; filename="../../etc/notes.txt"\r\nContent-Type: text/plain', two),
+      Buffer.from(`--${b}--\r\n`, 'latin1'),
+    ]);
+    const req = Buffer.concat([Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${b}\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]);
+    const r = parseResponse((await exchange(port, req, { done: (d) => completeResponses(d) === 1, timeout: 15000 })).data);
+    assert.equal(r.body, `title: Holiday\nstored photo.bin (300000 bytes)\nstored notes.txt (${two.length} bytes)\n`);
+    assert.ok(fs.readFileSync(path.join(dir, 'photo.bin')).equals(one));
+    assert.ok(fs.readFileSync(path.join(dir, 'notes.txt')).equals(two));
   });
 });
