@@ -20,7 +20,7 @@ export type { ListenOptions, ListenerOptions, TcpListener, LocalListener, Interv
 export { io } from './io';
 export type { Pollable, PollResult } from './io';
 export * as http from './http-namespace';
-export type { RequestHandler, HttpOptions } from './http';
+export type { RequestHandler, HttpOptions, PollFunction } from './http';
 export { Socket } from './socket';
 export type { ReadResult, DrainResult, ReadStatus, ReadNbStatus, WaitFunction, Data } from './socket';
 export { Request } from './request';
