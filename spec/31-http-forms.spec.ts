@@ -285,6 +285,12 @@ describe('HTTP forms: multipart uploads, streamers, parameter tables, poll_funct
     ]);
   });
 
+  it('checks the poll_function option: false is the default, a callable table works, a number is refused', async function () {
+    const s = startServer([app('poll-option.lua')]);
+    assert.equal(await within(s.exited, 10000, 'the app to end'), 0);
+    assert.equal(s.stdout(), 'false\tbad argument #2 to \'moonbridge_http.generate_handler\' (option "poll_function" must be a function)\n');
+  });
+
   it('waits through a poll_function that yields to a coroutine scheduler', async function () {
     // The body arrives 300 ms after the head: the HTTP code must wait for it
     // through the poll function while the scheduler runs its ticker.

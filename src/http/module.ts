@@ -31,7 +31,8 @@ const generateHandler = cfunction((L) => {
   const options = readHttpOptions(L, hasOptions ? optionsIdx : 0);
   if (hasOptions) {
     const t = lua.lua_getfield(L, optionsIdx, key('poll_function'));
-    if (t !== lua.LUA_TNIL) {
+    // nil or false: moonbridge_io.poll, waited for natively (Moonbridge: options.poll_function or moonbridge_io.poll)
+    if (lua.lua_toboolean(L, -1)) {
       if (t !== lua.LUA_TFUNCTION) {
         if (lauxlib.luaL_getmetafield(L, -1, key('__call')) === lua.LUA_TNIL) {
           lauxlib.luaL_argerror(L, optionsIdx, key('option "poll_function" must be a function'));
