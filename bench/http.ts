@@ -18,6 +18,7 @@ import {
 } from './processes';
 import { formatTable, median, Row } from './report';
 import { verifyHello } from './verify';
+import { PAGE_CONNECTIONS, PAGE_PATH, runPageLoad, verifyPages } from './page';
 import { FORM_CONNECTIONS, FormRow, FormRunResult, formatFormTable, formRequests, formRow, runFormLoad, verifyForms } from './form';
 import { findWorker, formatMemory, KeepAliveClient, MEMORY_FIRST, MEMORY_MAX_GROWTH, MEMORY_TOTAL, readMemory } from './memory';
 
@@ -277,6 +278,61 @@ async function stepFailed(step: string, err: unknown, targets: Target[]): Promis
   return 1;
 }
 
+/** Step "page": a rendered 60-row page, see bench/page.ts. */
+async function runPage(opts: Options): Promise<number> {
+  console.log('moonbridge-lua page benchmark: bench/apps/page.lua vs. bench/node-page.ts on Node http');
+  console.log(`machine: ${machineDescription()}`);
+  const version = (require('autocannon/package.json') as { version: string }).version;
+  console.log(`tool:    autocannon ${version} (keep-alive c=${PAGE_CONNECTIONS}, every body checked; used whatever --tool says)`);
+  console.log(`runs:    ${opts.rounds} round(s) of ${opts.duration} s per server, servers alternating, median reported`);
+  const [nodePort, mbPort] = await freePorts(2);
+  const node = startTarget('node http', [process.execPath, path.join(__dirname, 'node-page.js'), String(nodePort)], nodePort, 'page-node-http');
+  const mb = startTarget(
+    'moonbridge-lua',
+    [process.execPath, path.join(REPO, 'bin', 'moonbridge-lua'), path.join(REPO, 'bench', 'apps', 'page.lua'), String(mbPort)],
+    mbPort,
+    'page-moonbridge-lua',
+  );
+  const targets = [node, mb];
+  const rates = new Map<Target, number[]>([[node, []], [mb, []]]);
+  try {
+    await Promise.all(targets.map((t) => waitForAccept(t.server, t.port, opts.startTimeout * 1000)));
+    const page = await verifyPages(targets);
+    if (opts.warmup > 0) {
+      for (const t of targets) {
+        checkAlive(t);
+        await runPageLoad(t.port, page, opts.warmup);
+        await sleep(PAUSE_BETWEEN_RUNS_MS);
+      }
+    }
+    console.log(`
+GET ${PAGE_PATH} keep-alive c=${PAGE_CONNECTIONS}`);
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const t of targets) {
+        checkAlive(t);
+        const r = await runPageLoad(t.port, page, opts.duration);
+        checkAlive(t);
+        const rate = Math.round(r.requestsPerSecond).toLocaleString('en-US').padStart(9);
+        console.log(`  ${`round ${round}`.padEnd(10)} ${t.label.padEnd(15)} ${rate} req/s  (${r.requests} requests in ${r.seconds.toFixed(2)} s)${r.detail !== '' ? `  ${r.detail}` : ''}`);
+        if (r.failures > MAX_ERROR_RATE * Math.max(1, r.requests)) {
+          throw new Error(`${t.label}, page: ${r.failures} of ${r.requests} requests failed: ${r.detail}`);
+        }
+        rates.get(t)?.push(r.requestsPerSecond);
+        await sleep(PAUSE_BETWEEN_RUNS_MS);
+      }
+    }
+  } catch (err) {
+    return stepFailed('page', err, targets);
+  }
+  await stopEverything();
+  console.log(`
+page (60 rows, ${PAGE_PATH}), median of ${opts.rounds} round(s), ${opts.duration} s each:
+`);
+  console.log(formatTable([{ scenario: `page keep-alive c=${PAGE_CONNECTIONS}`, node: median(rates.get(node) ?? []), moonbridge: median(rates.get(mb) ?? []) }]));
+  console.log(`server logs: ${mb.server.logPath}, ${node.server.logPath}`);
+  return 0;
+}
+
 /** Step "form": POST /urlencoded and POST /upload, see bench/form.ts. */
 async function runForm(opts: Options): Promise<number> {
   console.log('moonbridge-lua form-POST benchmark: bench/apps/form.lua vs. bench/node-form.ts on Node http');
@@ -400,7 +456,10 @@ async function main(): Promise<number> {
   for (const step of opts.only) {
     if (interrupted) return 130;
     if (step !== opts.only[0]) console.log('');
-    const stepCode = step === 'hello' ? await runHello(opts) : step === 'form' ? await runForm(opts) : await runMemory(opts);
+    const stepCode = step === 'hello' ? await runHello(opts)
+      : step === 'form' ? await runForm(opts)
+        : step === 'page' ? await runPage(opts)
+          : await runMemory(opts);
     if (stepCode === 130) return 130;
     // A failed step does not stop the others; the worst status is the exit status.
     code = Math.max(code, stepCode);
