@@ -278,21 +278,30 @@ async function stepFailed(step: string, err: unknown, targets: Target[]): Promis
   return 1;
 }
 
-/** Step "page": a rendered 60-row page, see bench/page.ts. */
-async function runPage(opts: Options): Promise<number> {
-  console.log('moonbridge-lua page benchmark: bench/apps/page.lua vs. bench/node-page.ts on Node http');
+/**
+ * For the autocannon steps (form, page): prints the step's header and starts
+ * bench/node-<step>.js and bench/apps/<step>.lua on moonbridge-lua.
+ */
+async function startAutocannonPair(opts: Options, step: string, load: string): Promise<[Target, Target]> {
+  console.log(`moonbridge-lua ${step} benchmark: bench/apps/${step}.lua vs. bench/node-${step}.ts on Node http`);
   console.log(`machine: ${machineDescription()}`);
   const version = (require('autocannon/package.json') as { version: string }).version;
-  console.log(`tool:    autocannon ${version} (keep-alive c=${PAGE_CONNECTIONS}, every body checked; used whatever --tool says)`);
-  console.log(`runs:    ${opts.rounds} round(s) of ${opts.duration} s per server, servers alternating, median reported`);
+  console.log(`tool:    autocannon ${version} (${load}; used whatever --tool says)`);
+  console.log(`runs:    ${opts.rounds} round(s) of ${opts.duration} s per server and scenario, servers alternating, median reported`);
   const [nodePort, mbPort] = await freePorts(2);
-  const node = startTarget('node http', [process.execPath, path.join(__dirname, 'node-page.js'), String(nodePort)], nodePort, 'page-node-http');
+  const node = startTarget('node http', [process.execPath, path.join(__dirname, `node-${step}.js`), String(nodePort)], nodePort, `${step}-node-http`);
   const mb = startTarget(
     'moonbridge-lua',
-    [process.execPath, path.join(REPO, 'bin', 'moonbridge-lua'), path.join(REPO, 'bench', 'apps', 'page.lua'), String(mbPort)],
+    [process.execPath, path.join(REPO, 'bin', 'moonbridge-lua'), path.join(REPO, 'bench', 'apps', `${step}.lua`), String(mbPort)],
     mbPort,
-    'page-moonbridge-lua',
+    `${step}-moonbridge-lua`,
   );
+  return [node, mb];
+}
+
+/** Step "page": a rendered 60-row page, see bench/page.ts. */
+async function runPage(opts: Options): Promise<number> {
+  const [node, mb] = await startAutocannonPair(opts, 'page', `keep-alive c=${PAGE_CONNECTIONS}, every body checked`);
   const targets = [node, mb];
   const rates = new Map<Target, number[]>([[node, []], [mb, []]]);
   try {
@@ -335,19 +344,7 @@ page (60 rows, ${PAGE_PATH}), median of ${opts.rounds} round(s), ${opts.duration
 
 /** Step "form": POST /urlencoded and POST /upload, see bench/form.ts. */
 async function runForm(opts: Options): Promise<number> {
-  console.log('moonbridge-lua form-POST benchmark: bench/apps/form.lua vs. bench/node-form.ts on Node http');
-  console.log(`machine: ${machineDescription()}`);
-  const version = (require('autocannon/package.json') as { version: string }).version;
-  console.log(`tool:    autocannon ${version} (keep-alive c=${FORM_CONNECTIONS}, pipelining 1, POST body; used whatever --tool says)`);
-  console.log(`runs:    ${opts.rounds} round(s) of ${opts.duration} s per server and scenario, servers alternating, median reported`);
-  const [nodePort, mbPort] = await freePorts(2);
-  const node = startTarget('node http', [process.execPath, path.join(__dirname, 'node-form.js'), String(nodePort)], nodePort, 'form-node-http');
-  const mb = startTarget(
-    'moonbridge-lua',
-    [process.execPath, path.join(REPO, 'bin', 'moonbridge-lua'), path.join(REPO, 'bench', 'apps', 'form.lua'), String(mbPort)],
-    mbPort,
-    'form-moonbridge-lua',
-  );
+  const [node, mb] = await startAutocannonPair(opts, 'form', `keep-alive c=${FORM_CONNECTIONS}, pipelining 1, POST body`);
   const targets = [node, mb];
   const formTargets = targets.map((t) => ({ label: t.label, port: t.port, checkAlive: () => checkAlive(t) }));
   const rows: FormRow[] = [];
