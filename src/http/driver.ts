@@ -21,8 +21,8 @@ import { sigtermReceived } from '../io/sigterm';
 export interface WaitInstruction {
   readonly kind: 'wait';
   readonly fd: number;
-  readonly read: boolean;
-  readonly write: boolean;
+  /** Wait to read ('r': the socket in the read set) or to write ('w': in the write set). */
+  readonly what: 'r' | 'w';
   /** Seconds; null = no limit. */
   readonly timeout: number | null;
   /** Also return when SIGTERM arrives (the wait for a new request). */
@@ -62,7 +62,7 @@ export function callOutcome(L: LuaState, idx: number): CallOutcome {
 }
 
 export function waitFor(fd: number, what: 'r' | 'w', timeout: number | null, wakeup = false): WaitInstruction {
-  return { kind: 'wait', fd, read: what === 'r', write: what === 'w', timeout, wakeup };
+  return { kind: 'wait', fd, what, timeout, wakeup };
 }
 
 export function callLua(push: (L: LuaState) => number): CallInstruction {
@@ -80,7 +80,7 @@ export function deadlineIn(seconds: number | null): number | null {
 }
 
 function waitNatively(w: WaitInstruction): WaitOutcome {
-  const ready = waitFd(w.fd, w.read ? 'r' : 'w', w.timeout);
+  const ready = waitFd(w.fd, w.what, w.timeout);
   if (ready === 0) return TIMEOUT;
   if (ready < 0 && w.wakeup && sigtermReceived()) return QUIT;
   return READY; // ready, or interrupted by another signal: the operation checks again

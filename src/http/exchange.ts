@@ -112,34 +112,30 @@ export class Exchange {
 
   // ------------------------------------------------------------ streamers
 
-  private checkStreamerSetup(): void {
+  /** A registry ref of the streamer callback at idx; refused once body handling is prepared. */
+  private streamerRef(L: LuaState, idx: number, replaced?: number): number {
     if (this.prepared) throw new HttpUsageError(STREAMER_TOO_LATE);
     this.fresh = false;
+    if (replaced !== undefined) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, replaced);
+    lua.lua_pushvalue(L, idx);
+    return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
   }
 
   /** stream_request_body(cb): the function at idx gets the body. */
   setBodyStreamer(L: LuaState, idx: number): void {
-    this.checkStreamerSetup();
-    lua.lua_pushvalue(L, idx);
-    if (this.bodyStreamer !== null) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, this.bodyStreamer);
-    this.bodyStreamer = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number;
+    this.bodyStreamer = this.streamerRef(L, idx, this.bodyStreamer ?? undefined);
   }
 
   /** stream_post_param(name, cb). */
   addFieldStreamer(L: LuaState, name: string, idx: number): void {
-    this.checkStreamerSetup();
-    lua.lua_pushvalue(L, idx);
-    const map = (this.fieldStreamers ??= new Map());
-    const old = map.get(name);
-    if (old !== undefined) lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, old);
-    map.set(name, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number);
+    const ref = this.streamerRef(L, idx, this.fieldStreamers?.get(name));
+    (this.fieldStreamers ??= new Map()).set(name, ref);
   }
 
   /** stream_post_params(pattern, cb). */
   addPatternStreamer(L: LuaState, pattern: Uint8Array, idx: number): void {
-    this.checkStreamerSetup();
-    lua.lua_pushvalue(L, idx);
-    (this.patternStreamers ??= []).push([pattern, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) as number]);
+    const ref = this.streamerRef(L, idx);
+    (this.patternStreamers ??= []).push([pattern, ref]);
   }
 
   // ------------------------------------------------------------ reading

@@ -80,9 +80,9 @@ function step(L: LuaState, task: Task, input: number): number {
   lua.lua_pushlightuserdata(L, task);
   if (ins.kind === 'wait') {
     lua.lua_pushinteger(L, WAIT);
-    if (ins.read) task.conn.pushSocketSet(L);
+    if (ins.what === 'r') task.conn.pushSocketSet(L);
     else lua.lua_pushnil(L);
-    if (ins.write) task.conn.pushSocketSet(L);
+    if (ins.what === 'w') task.conn.pushSocketSet(L);
     else lua.lua_pushnil(L);
     if (ins.timeout === null) lua.lua_pushnil(L);
     else lua.lua_pushnumber(L, ins.timeout);
