@@ -61,6 +61,13 @@ export function* collectPostFields(ex: Exchange): Op<PostFields> {
   return NO_FIELDS;
 }
 
+/** Adds a collected part (a named field) to the fields: its value and its metadata. */
+function addField(fields: PostFields, info: PartInfo, parts: Uint8Array[]): void {
+  const name = info.fieldName as string;
+  fields.params.push([name, parts.length === 1 ? parts[0] : Buffer.concat(parts)]);
+  fields.metadata.push([name, info]);
+}
+
 /** A multipart body already read whole (request.body came first): no streamers, every field collected. */
 function parseWhole(ex: Exchange, boundary: string, body: Uint8Array): PostFields {
   const fields: PostFields = { params: [], metadata: [] };
@@ -71,10 +78,7 @@ function parseWhole(ex: Exchange, boundary: string, body: Uint8Array): PostField
     partData: (d) => { parts.push(d.buffer === body.buffer ? d : Uint8Array.prototype.slice.call(d) as Uint8Array); },
     partEnd: () => {
       const i = info as PartInfo | null;
-      if (i !== null && i.fieldName !== null) {
-        fields.params.push([i.fieldName, Buffer.concat(parts)]);
-        fields.metadata.push([i.fieldName, i]);
-      }
+      if (i !== null && i.fieldName !== null) addField(fields, i, parts);
     },
   }, { maxPartHeaderSize: ex.conn.options.headerSizeLimit });
   parser.feed(body);
@@ -175,9 +179,7 @@ function* streamMultipart(ex: Exchange, boundary: string): Op<PostFields> {
           if (!part.started) yield callStreamer(part.streamer, new Uint8Array(0), part.info);
           yield callStreamer(part.streamer, null, null);
         } else if (part.parts !== null) {
-          const name = part.info.fieldName as string;
-          fields.params.push([name, part.parts.length === 1 ? part.parts[0] : Buffer.concat(part.parts)]);
-          fields.metadata.push([name, part.info]);
+          addField(fields, part.info, part.parts);
         }
         part = null;
       }
