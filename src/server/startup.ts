@@ -105,7 +105,7 @@ function serve(options: StartOptions, ctx: ListenContext, L: LuaState, listen: (
   if (moduleLoaded(L, 'moonbridge_http')) {
     const warm = (require('../http/warmup') as typeof import('../http/warmup')).warmUpHttp();
     if (warm.error !== null) logger.warning(`HTTP warm-up failed (workers start unoptimized): ${warm.error}`);
-    else logger.debug(`HTTP warm-up took ${(warm.seconds * 1000).toFixed(0)} ms`);
+    else logger.debug(`HTTP warm-up took ${(warm.seconds * 1000).toFixed(0)} ms (${warm.batches} batches)`);
   }
   if (options.onStarted !== undefined) {
     try {
