@@ -18,13 +18,17 @@ import {
 } from './processes';
 import { formatTable, median, Row } from './report';
 import { verifyHello } from './verify';
-import { PAGE_CONNECTIONS, PAGE_PATH, runPageLoad, verifyPages } from './page';
+import { getPage, PAGE_CONNECTIONS, PAGE_PATH, runPageLoad, verifyPages } from './page';
+import { ColdStart, formatColdStarts, timeToFirstResponse } from './cold-start';
 import { FORM_CONNECTIONS, FormRow, FormRunResult, formatFormTable, formRequests, formRow, runFormLoad, verifyForms } from './form';
 import { findWorker, formatMemory, KeepAliveClient, MEMORY_FIRST, MEMORY_MAX_GROWTH, MEMORY_TOTAL, readMemory } from './memory';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const MAX_ERROR_RATE = 0.01;
 const PAUSE_BETWEEN_RUNS_MS = 500;
+/** The cold-start window of the page step, and the share of the steady rate it must reach. */
+const COLD_SECONDS = 2;
+const COLD_GOAL = 0.8;
 const C_MOONBRIDGE_NOTE =
   'For reference: the C Moonbridge reaches 0.47x Node http at keep-alive c=10.';
 
@@ -279,33 +283,60 @@ async function stepFailed(step: string, err: unknown, targets: Target[]): Promis
 }
 
 /**
- * For the autocannon steps (form, page): prints the step's header and starts
- * bench/node-<step>.js and bench/apps/<step>.lua on moonbridge-lua.
+ * For the autocannon steps (form, page): prints the step's header; the
+ * commands of bench/node-<step>.js and of bench/apps/<step>.lua on
+ * moonbridge-lua.
  */
-async function startAutocannonPair(opts: Options, step: string, load: string): Promise<[Target, Target]> {
+async function autocannonPair(opts: Options, step: string, load: string): Promise<Array<{ label: string; command: string[]; port: number; log: string }>> {
   console.log(`moonbridge-lua ${step} benchmark: bench/apps/${step}.lua vs. bench/node-${step}.ts on Node http`);
   console.log(`machine: ${machineDescription()}`);
   const version = (require('autocannon/package.json') as { version: string }).version;
   console.log(`tool:    autocannon ${version} (${load}; used whatever --tool says)`);
   console.log(`runs:    ${opts.rounds} round(s) of ${opts.duration} s per server and scenario, servers alternating, median reported`);
   const [nodePort, mbPort] = await freePorts(2);
-  const node = startTarget('node http', [process.execPath, path.join(__dirname, `node-${step}.js`), String(nodePort)], nodePort, `${step}-node-http`);
-  const mb = startTarget(
-    'moonbridge-lua',
-    [process.execPath, path.join(REPO, 'bin', 'moonbridge-lua'), path.join(REPO, 'bench', 'apps', `${step}.lua`), String(mbPort)],
-    mbPort,
-    `${step}-moonbridge-lua`,
-  );
-  return [node, mb];
+  return [
+    { label: 'node http', command: [process.execPath, path.join(__dirname, `node-${step}.js`), String(nodePort)], port: nodePort, log: `${step}-node-http` },
+    {
+      label: 'moonbridge-lua',
+      command: [process.execPath, path.join(REPO, 'bin', 'moonbridge-lua'), path.join(REPO, 'bench', 'apps', `${step}.lua`), String(mbPort)],
+      port: mbPort,
+      log: `${step}-moonbridge-lua`,
+    },
+  ];
+}
+
+/** Starts both servers of an autocannon step at once. */
+async function startAutocannonPair(opts: Options, step: string, load: string): Promise<[Target, Target]> {
+  const [node, mb] = await autocannonPair(opts, step, load);
+  return [startTarget(node.label, node.command, node.port, node.log), startTarget(mb.label, mb.command, mb.port, mb.log)];
 }
 
 /** Step "page": a rendered 60-row page, see bench/page.ts. */
 async function runPage(opts: Options): Promise<number> {
-  const [node, mb] = await startAutocannonPair(opts, 'page', `keep-alive c=${PAGE_CONNECTIONS}, every body checked`);
-  const targets = [node, mb];
+  const pair = await autocannonPair(opts, 'page', `keep-alive c=${PAGE_CONNECTIONS}, every body checked`);
+  console.log(`cold:    each server started alone, timed from spawn to its first page, then loaded for ${COLD_SECONDS} s at once`);
+  const targets: Target[] = [];
+  const cold: ColdStart[] = [];
+  try {
+    // One at a time, moonbridge-lua first: a start-up measured while the
+    // other server starts, or is loaded, would be measured on one core.
+    for (const spec of [pair[1], pair[0]]) {
+      const spawnedAt = performance.now();
+      const t = startTarget(spec.label, spec.command, spec.port, spec.log);
+      targets.unshift(t);
+      const startupMs = await timeToFirstResponse(t.server, t.port, PAGE_PATH, spawnedAt, opts.startTimeout * 1000);
+      const page = await getPage(t.port);
+      const first = await runPageLoad(t.port, page.body, COLD_SECONDS);
+      cold.push({ label: t.label, startupMs, firstRate: first.requestsPerSecond });
+      console.log(`  cold      ${t.label.padEnd(15)} start-up ${startupMs.toFixed(0)} ms, first ${COLD_SECONDS} s ${Math.round(first.requestsPerSecond).toLocaleString('en-US')} req/s`);
+      await sleep(PAUSE_BETWEEN_RUNS_MS);
+    }
+  } catch (err) {
+    return stepFailed('page', err, targets);
+  }
+  const [node, mb] = targets;
   const rates = new Map<Target, number[]>([[node, []], [mb, []]]);
   try {
-    await Promise.all(targets.map((t) => waitForAccept(t.server, t.port, opts.startTimeout * 1000)));
     const page = await verifyPages(targets);
     if (opts.warmup > 0) {
       for (const t of targets) {
@@ -338,6 +369,8 @@ GET ${PAGE_PATH} keep-alive c=${PAGE_CONNECTIONS}`);
 page (60 rows, ${PAGE_PATH}), median of ${opts.rounds} round(s), ${opts.duration} s each:
 `);
   console.log(formatTable([{ scenario: `page keep-alive c=${PAGE_CONNECTIONS}`, node: median(rates.get(node) ?? []), moonbridge: median(rates.get(mb) ?? []) }]));
+  console.log(`\ncold start (${COLD_SECONDS} s right after the first response, no warm-up load) against the steady median:\n`);
+  console.log(formatColdStarts(cold.map((c) => ({ ...c, steady: median(rates.get(c.label === node.label ? node : mb) ?? []) })), COLD_SECONDS, COLD_GOAL));
   console.log(`server logs: ${mb.server.logPath}, ${node.server.logPath}`);
   return 0;
 }
