@@ -148,6 +148,8 @@ function addQuoted(b: ByteBuilder, s: Uint8Array): void {
   b.addByte(34);
 }
 
+const PLAIN_D: PrintfSpec = Object.freeze({ ...newSpec(), conversion: 'd' });
+const PLAIN_S: PrintfSpec = Object.freeze({ ...newSpec(), conversion: 's' });
 const HEX_FLOAT: PrintfSpec = { ...newSpec(), conversion: 'a' };
 const HEX_INTEGER: PrintfSpec = { ...newSpec(), conversion: 'x' };
 
@@ -227,6 +229,18 @@ function formatInto(L: LuaState, b: ByteBuilder): number {
     }
     // format item
     if (++arg > top) lauxlib.luaL_argerror(L, arg, MSG_NO_VALUE);
+    // %d and %s without flags, width or precision (most items): no spec to scan and fill
+    const plain = byteAt(strfrmt, i);
+    if (plain === 100) {
+      b.addLatin1(formatInteger(PLAIN_D, lauxlib.luaL_checkinteger(L, arg) as number));
+      i++;
+      continue;
+    }
+    if (plain === 115) {
+      addString(L, b, arg, PLAIN_S, false);
+      i++;
+      continue;
+    }
     const spec = newSpec();
     const conv = scanFormat(L, strfrmt, i, spec);
     const modifiers = conv > i;
