@@ -21,7 +21,8 @@ import { verifyHello } from './verify';
 import { getPage, PAGE_CONNECTIONS, PAGE_PATH, runPageLoad, verifyPages } from './page';
 import { ColdStart, formatColdStarts, timeToFirstResponse } from './cold-start';
 import { FORM_CONNECTIONS, FormRow, FormRunResult, formatFormTable, formRequests, formRow, runFormLoad, verifyForms } from './form';
-import { findWorker, formatMemory, KeepAliveClient, MEMORY_FIRST, MEMORY_MAX_GROWTH, MEMORY_TOTAL, readMemory } from './memory';
+import { runMemoryStep, type StepHost } from './memory';
+import { runForkStep } from './fork-rate';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const MAX_ERROR_RATE = 0.01;
@@ -430,42 +431,12 @@ async function runForm(opts: Options): Promise<number> {
   return 0;
 }
 
-/** Step "memory": worker RSS after 1k and 100k keep-alive requests, see bench/memory.ts. */
-async function runMemory(opts: Options): Promise<number> {
-  console.log(
-    `moonbridge-lua memory check: examples/helloworld.lua, ${MEMORY_FIRST.toLocaleString('en-US')} then ` +
-      `${MEMORY_TOTAL.toLocaleString('en-US')} sequential GET / on one keep-alive connection`,
-  );
-  const [port] = await freePorts(1);
-  const mb = startTarget('moonbridge-lua', moonbridgeCommand(opts, port), port, 'memory-moonbridge-lua');
-  let client: KeepAliveClient | null = null;
-  try {
-    await waitForAccept(mb.server, port, opts.startTimeout * 1000);
-    client = await KeepAliveClient.connect('127.0.0.1', port);
-    const started = Date.now();
-    await client.run(MEMORY_FIRST);
-    const worker = findWorker(mb.server.pid, port, client.localPort);
-    const first = readMemory(worker, MEMORY_FIRST);
-    console.log(`  worker pid ${worker} (master ${mb.server.pid}); ${MEMORY_FIRST} requests: VmRSS ${first.rssKb} kB, private ${first.privateKb ?? '-'} kB`);
-    checkAlive(mb);
-    await client.run(MEMORY_TOTAL - MEMORY_FIRST);
-    // Same connection, so the same worker must still hold it.
-    const again = findWorker(mb.server.pid, port, client.localPort);
-    if (again !== worker) throw new Error(`the connection moved from worker ${worker} to ${again}`);
-    const last = readMemory(worker, MEMORY_TOTAL);
-    const seconds = (Date.now() - started) / 1000;
-    console.log(`  ${MEMORY_TOTAL} requests in ${seconds.toFixed(1)} s (${Math.round(MEMORY_TOTAL / seconds).toLocaleString('en-US')} req/s)`);
-    client.close();
-    const growth = (last.rssKb - first.rssKb) / first.rssKb;
-    const failed = growth > MEMORY_MAX_GROWTH;
-    console.log(`\n${formatMemory([first, last], growth, failed)}`);
-    await stopEverything();
-    if (failed && !opts.strictMemory) console.log('(memory FAIL does not change the exit status without --strict-memory)');
-    return failed && opts.strictMemory ? 1 : 0;
-  } catch (err) {
-    client?.close();
-    return stepFailed('memory', err, [mb]);
-  }
+/** What the memory and fork steps (bench/memory.ts, bench/fork-rate.ts) use of this file. */
+function stepHost(opts: Options): StepHost {
+  return {
+    repo: REPO, startTimeoutMs: opts.startTimeout * 1000, strict: opts.strictMemory,
+    helloCommand: (port) => moonbridgeCommand(opts, port), startTarget, checkAlive, stopEverything, stepFailed,
+  };
 }
 
 async function main(): Promise<number> {
@@ -489,7 +460,8 @@ async function main(): Promise<number> {
     const stepCode = step === 'hello' ? await runHello(opts)
       : step === 'form' ? await runForm(opts)
         : step === 'page' ? await runPage(opts)
-          : await runMemory(opts);
+          : step === 'memory' ? await runMemoryStep(stepHost(opts))
+            : await runForkStep(stepHost(opts));
     if (stepCode === 130) return 130;
     // A failed step does not stop the others; the worst status is the exit status.
     code = Math.max(code, stepCode);

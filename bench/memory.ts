@@ -1,18 +1,25 @@
-// The memory check of `npm run bench` (`--only memory`): one keep-alive
-// connection to examples/helloworld.lua on moonbridge-lua; after 1,000
-// requests and again after 100,000 (same connection, hence the same worker)
-// the worker's VmRSS (/proc/<pid>/status) and private memory
-// (Private_Clean + Private_Dirty of /proc/<pid>/smaps_rollup) are read.
-// A growth of RSS by more than 10 % between the two readings is a FAIL: a
-// worker that serves a long keep-alive connection must not accumulate
-// per-request state.
+// The memory check of `npm run bench` (`--only memory`): for each of two
+// apps (examples/helloworld.lua and bench/apps/page.lua), one keep-alive
+// connection; after MEMORY_FIRST, MEMORY_MIDDLE and MEMORY_TOTAL requests
+// (default 1,000, 10,000 and 100,000, same connection, hence the same
+// worker) the worker's VmRSS (/proc/<pid>/status) and private memory
+// (Private_Clean + Private_Dirty of /proc/<pid>/smaps_rollup, the measure
+// memory_limit is enforced against) are read. A private size above the
+// app's limit (8 MiB hello, 12 MiB page) at MEMORY_MIDDLE or MEMORY_TOTAL is
+// a FAIL: a worker that serves a long keep-alive connection must stay lean
+// and must not accumulate per-request state.
 
 import * as fs from 'fs';
 import * as net from 'net';
 
+import * as path from 'path';
+import type { ServerProcess } from './processes';
+import { freePorts, waitForAccept } from './processes';
+import { PAGE_PATH } from './page';
+
 export const MEMORY_FIRST = Number(process.env.MEMORY_FIRST ?? 1000);
+export const MEMORY_MIDDLE = Number(process.env.MEMORY_MIDDLE ?? 10000);
 export const MEMORY_TOTAL = Number(process.env.MEMORY_TOTAL ?? 100000);
-export const MEMORY_MAX_GROWTH = 0.1;
 
 export interface MemoryReading {
   requests: number;
@@ -109,8 +116,8 @@ export class KeepAliveClient {
   private failure: Error | null = null;
   private reference: Buffer | null = null;
   readonly request: Buffer;
-  private constructor(private readonly socket: net.Socket, host: string, port: number) {
-    this.request = Buffer.from(`GET / HTTP/1.1\r\nHost: ${host}:${port}\r\n\r\n`, 'latin1');
+  private constructor(private readonly socket: net.Socket, host: string, port: number, target: string) {
+    this.request = Buffer.from(`GET ${target} HTTP/1.1\r\nHost: ${host}:${port}\r\n\r\n`, 'latin1');
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
       this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
@@ -124,10 +131,10 @@ export class KeepAliveClient {
     socket.on('end', () => fail(new Error('server closed the keep-alive connection')));
   }
 
-  static connect(host: string, port: number): Promise<KeepAliveClient> {
+  static connect(host: string, port: number, target = '/'): Promise<KeepAliveClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
-      socket.once('connect', () => resolve(new KeepAliveClient(socket, host, port)));
+      socket.once('connect', () => resolve(new KeepAliveClient(socket, host, port, target)));
       socket.once('error', reject);
     });
   }
@@ -193,18 +200,125 @@ export class KeepAliveClient {
   }
 }
 
-export function formatMemory(readings: MemoryReading[], growth: number, failed: boolean): string {
-  const mb = (kb: number | null): string => (kb === null ? '-' : `${(kb / 1024).toFixed(1)} MiB (${kb} kB)`);
-  const lines = ['| requests on the connection | worker VmRSS | worker private (clean+dirty) |', '|---:|---:|---:|'];
-  for (const r of readings) lines.push(`| ${r.requests.toLocaleString('en-US')} | ${mb(r.rssKb)} | ${mb(r.privateKb)} |`);
-  const [a, b] = [readings[0], readings[readings.length - 1]];
-  const priv =
-    a.privateKb !== null && b.privateKb !== null && a.privateKb > 0
-      ? `, private ${(((b.privateKb - a.privateKb) / a.privateKb) * 100).toFixed(1)} %`
-      : '';
-  lines.push(
-    '',
-    `RSS growth ${(growth * 100).toFixed(1)} %${priv} (limit ${MEMORY_MAX_GROWTH * 100} %): ${failed ? 'FAIL' : 'ok'}`,
-  );
+/** An app of the memory step and its limit for the worker's private memory. */
+export interface MemoryApp {
+  name: string;
+  /** The app file, relative to the repository root. */
+  file: string;
+  target: string;
+  limitMiB: number;
+}
+
+export const MEMORY_APPS: MemoryApp[] = [
+  { name: 'hello', file: path.join('examples', 'helloworld.lua'), target: '/', limitMiB: 8 },
+  { name: 'page', file: path.join('bench', 'apps', 'page.lua'), target: PAGE_PATH, limitMiB: 12 },
+];
+
+export interface MemoryRow {
+  app: MemoryApp;
+  reading: MemoryReading;
+  /** Whether this reading is held to the limit (the first one is not: warm-up). */
+  checked: boolean;
+  ok: boolean;
+}
+
+const mib = (kb: number | null): string => (kb === null ? '-' : (kb / 1024).toFixed(1));
+
+export function formatMemory(rows: MemoryRow[]): string {
+  const lines = [
+    '| app   | requests on the connection | worker private MiB | worker VmRSS MiB | private limit | result    |',
+    '|-------|---------------------------:|-------------------:|-----------------:|--------------:|-----------|',
+  ];
+  for (const r of rows) {
+    const result = !r.checked ? '(warm-up)' : r.ok ? 'PASS' : 'FAIL';
+    lines.push(
+      `| ${r.app.name.padEnd(5)} | ${r.reading.requests.toLocaleString('en-US').padStart(26)} | ${mib(r.reading.privateKb).padStart(18)} | ` +
+        `${mib(r.reading.rssKb).padStart(16)} | ${`${r.app.limitMiB} MiB`.padStart(13)} | ${result.padEnd(9)} |`,
+    );
+  }
   return lines.join('\n');
+}
+
+/** What the memory step needs from bench/http.ts. */
+export interface StepTarget {
+  label: string;
+  port: number;
+  server: ServerProcess;
+}
+
+export interface StepHost {
+  repo: string;
+  startTimeoutMs: number;
+  strict: boolean;
+  /** The hello-world command (BENCH_MB_CMD may replace it). */
+  helloCommand(port: number): string[];
+  startTarget(label: string, command: string[], port: number, logName: string): StepTarget;
+  checkAlive(target: StepTarget): void;
+  stopEverything(): Promise<void>;
+  stepFailed(step: string, err: unknown, targets: StepTarget[]): Promise<number>;
+}
+
+/** Step "memory": one app, its readings at the three counts. */
+async function measureApp(host: StepHost, app: MemoryApp): Promise<MemoryRow[] | number> {
+  const [port] = await freePorts(1);
+  const command =
+    app.name === 'hello'
+      ? host.helloCommand(port)
+      : [process.execPath, path.join(host.repo, 'bin', 'moonbridge-lua'), path.join(host.repo, app.file), String(port)];
+  const target = host.startTarget('moonbridge-lua', command, port, `memory-${app.name}-moonbridge-lua`);
+  let client: KeepAliveClient | null = null;
+  try {
+    await waitForAccept(target.server, port, host.startTimeoutMs);
+    client = await KeepAliveClient.connect('127.0.0.1', port, app.target);
+    const started = Date.now();
+    const counts = [MEMORY_FIRST, MEMORY_MIDDLE, MEMORY_TOTAL].filter((n, i, all) => n > 0 && (i === 0 || n > all[i - 1]));
+    const rows: MemoryRow[] = [];
+    let worker = -1;
+    let done = 0;
+    for (const count of counts) {
+      await client.run(count - done);
+      done = count;
+      host.checkAlive(target);
+      // Same connection, so the same worker must still hold it.
+      const pid = findWorker(target.server.pid, port, client.localPort);
+      if (worker !== -1 && pid !== worker) throw new Error(`the connection moved from worker ${worker} to ${pid}`);
+      worker = pid;
+      const reading = readMemory(pid, count);
+      const checked = count !== counts[0] || counts.length === 1;
+      const ok = reading.privateKb !== null && reading.privateKb <= app.limitMiB * 1024;
+      rows.push({ app, reading, checked, ok });
+      console.log(
+        `  ${app.name}: worker pid ${pid} (master ${target.server.pid}), ${count.toLocaleString('en-US')} requests: ` +
+          `private ${reading.privateKb ?? '-'} kB, VmRSS ${reading.rssKb} kB`,
+      );
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`  ${app.name}: ${done.toLocaleString('en-US')} requests in ${seconds.toFixed(1)} s (${Math.round(done / seconds).toLocaleString('en-US')} req/s)`);
+    client.close();
+    await host.stopEverything();
+    return rows;
+  } catch (err) {
+    client?.close();
+    return host.stepFailed('memory', err, [target]);
+  }
+}
+
+/** Step "memory" of bench/http.ts; returns the step's exit status. */
+export async function runMemoryStep(host: StepHost): Promise<number> {
+  console.log(
+    `moonbridge-lua memory check: ${MEMORY_APPS.map((a) => a.file).join(', ')}; ` +
+      `${[MEMORY_FIRST, MEMORY_MIDDLE, MEMORY_TOTAL].map((n) => n.toLocaleString('en-US')).join(' / ')} ` +
+      'sequential GETs on one keep-alive connection each',
+  );
+  const rows: MemoryRow[] = [];
+  for (const app of MEMORY_APPS) {
+    const result = await measureApp(host, app);
+    if (typeof result === 'number') return result;
+    rows.push(...result);
+  }
+  const failed = rows.some((r) => r.checked && !r.ok);
+  console.log(`\n${formatMemory(rows)}\n`);
+  console.log(`memory (private memory at most the limit after ${MEMORY_MIDDLE.toLocaleString('en-US')} and ${MEMORY_TOTAL.toLocaleString('en-US')} requests): ${failed ? 'FAIL' : 'PASS'}`);
+  if (failed && !host.strict) console.log('(memory FAIL does not change the exit status without --strict-memory)');
+  return failed && host.strict ? 1 : 0;
 }

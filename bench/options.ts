@@ -6,9 +6,9 @@ import { spawnSync } from 'child_process';
 export type Tool = 'wrk' | 'autocannon';
 
 /** The steps of a run: the hello-world scenarios, the form-POST group, the
- *  rendered page, the worker memory check. */
-export type Step = 'hello' | 'form' | 'page' | 'memory';
-export const STEPS: Step[] = ['hello', 'form', 'page', 'memory'];
+ *  rendered page, the worker memory check, the fork rate. */
+export type Step = 'hello' | 'form' | 'page' | 'memory' | 'fork';
+export const STEPS: Step[] = ['hello', 'form', 'page', 'memory', 'fork'];
 
 export interface Options {
   /** Seconds per measured run. */
@@ -36,8 +36,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup <s>     unmeasured load per server before measuring, 0 = none (BENCH_WARMUP, default 1)
   --tool <name>    wrk | autocannon (BENCH_TOOL; default wrk when on PATH, else autocannon)
   --start-timeout <s>  wait for a server to accept connections (BENCH_START_TIMEOUT, default 20)
-  --only <steps>   comma-separated: hello, form, page, memory (BENCH_ONLY; default all four)
-  --strict-memory  exit with status 1 when the memory check fails (BENCH_STRICT_MEMORY=1)
+  --only <steps>   comma-separated: hello, form, page, memory, fork (BENCH_ONLY; default all five)
+  --strict-memory  exit with status 1 when the memory or fork check fails (BENCH_STRICT_MEMORY=1)
   -h, --help       this text
 
   BENCH_MB_CMD     command line replacing "node bin/moonbridge-lua examples/helloworld.lua",
@@ -105,7 +105,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   if (raw.only !== undefined) {
     const words = raw.only.split(',').map((w) => w.trim()).filter((w) => w !== '');
     for (const w of words) {
-      if (!(STEPS as string[]).includes(w)) throw new UsageError(`--only: expected hello, form, page or memory, got "${w}"`);
+      if (!(STEPS as string[]).includes(w)) throw new UsageError(`--only: expected hello, form, page, memory or fork, got "${w}"`);
     }
     if (words.length === 0) throw new UsageError('--only: no step given');
     only = STEPS.filter((step) => words.includes(step));
