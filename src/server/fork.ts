@@ -12,22 +12,57 @@ import { flushAll } from '../lua/stdlib/lifecycle';
 export const REQUIRED_NODE_FLAGS = ['--single-threaded', '--v8-pool-size=1'] as const;
 
 /**
- * Heap flags the launcher adds unless the user gave their own. A young
- * generation of at most 2 x 2 MB: V8 grows it to 2 x 16 MB under load, and
- * in a worker (which never returns to the event loop, where V8 would shrink
- * it again) that is resident memory for good. Measured with the hello world
- * on one keep-alive connection: worker RSS 47 MB after 1,000 requests and
- * 68-70 MB after 100,000 by default, 42-43 MB throughout with this flag, and
- * no loss of speed (about 28-30k req/s with it, 20k without, one run each).
+ * Heap flags the launcher adds unless the user gave their own (issue 11,
+ * lean workers; worker private memory measured with bench/memory.ts, one
+ * keep-alive connection, 10,000 and 100,000 requests):
+ * - `--max-semi-space-size=1`: a young generation of at most 2 x 1 MB. V8
+ *   grows it to 2 x 16 MB under load, and in a worker (which never returns
+ *   to the event loop, where V8 would shrink it again) every page of it
+ *   that was touched stays private memory for good.
+ * - `--no-allocation-site-pretenuring`: objects are not allocated straight
+ *   into the old generation because their allocation site once had
+ *   survivors; in a worker those pages are private (copy-on-write from the
+ *   master's heap) and only a full collection gives them back.
+ * - `--no-lazy`: functions are compiled when their script is, in the master
+ *   before the fork, so workers share the bytecode instead of each compiling
+ *   (and keeping) its own copy on first use.
+ * - `--no-flush-bytecode`: V8 does not throw away bytecode of functions not
+ *   run lately (a worker would compile it again into private pages).
  */
-export const HEAP_NODE_FLAGS = ['--max-semi-space-size=2'] as const;
+export const HEAP_NODE_FLAGS = [
+  '--max-semi-space-size=1',
+  '--no-allocation-site-pretenuring',
+  '--no-lazy',
+  '--no-flush-bytecode',
+] as const;
 
-/** The node flags for a server: the user's, the required ones, and the heap flags the user did not set. */
-export function serverNodeFlags(execArgv: readonly string[]): string[] {
+/** A V8/node flag's name in canonical form: leading `--`, `-` for `_`, no `no-` prefix, no value. */
+function flagName(flag: string): string | null {
+  if (!flag.startsWith('--')) return null;
+  const name = flag.slice(2).split('=')[0].replace(/_/g, '-');
+  return name.startsWith('no-') ? name.slice(3) : name;
+}
+
+/** The words of NODE_OPTIONS (space-separated; quoted words as node reads them). */
+function nodeOptionsWords(nodeOptions: string | undefined): string[] {
+  if (nodeOptions === undefined) return [];
+  const words: string[] = [];
+  const re = /"((?:\\.|[^"\\])*)"|(\S+)/g;
+  for (let m = re.exec(nodeOptions); m !== null; m = re.exec(nodeOptions)) words.push(m[1] ?? m[2]);
+  return words;
+}
+
+/**
+ * The node flags for a server: the user's, the required ones, and the heap
+ * flags the user did not set. A heap flag counts as set by the user when
+ * execArgv or NODE_OPTIONS names it in either form (`--lazy` overrides
+ * `--no-lazy`, `--max_semi_space_size=4` overrides `--max-semi-space-size=1`).
+ */
+export function serverNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined = process.env.NODE_OPTIONS): string[] {
   const flags = execArgv.filter((f) => !(REQUIRED_NODE_FLAGS as readonly string[]).includes(f));
+  const userNames = new Set([...flags, ...nodeOptionsWords(nodeOptions)].map(flagName).filter((n): n is string => n !== null));
   for (const heap of HEAP_NODE_FLAGS) {
-    const name = heap.split('=')[0];
-    if (!flags.some((f) => f === name || f.startsWith(`${name}=`) || f.replace(/_/g, '-').startsWith(name))) flags.push(heap);
+    if (!userNames.has(flagName(heap) as string)) flags.push(heap);
   }
   return [...flags, ...REQUIRED_NODE_FLAGS];
 }
