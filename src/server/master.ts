@@ -5,12 +5,14 @@
  * descriptors and never hands control back to the Node event loop.
  */
 import * as fs from 'fs';
+import * as v8 from 'v8';
 import { type LuaState } from 'fengari';
 import { isErrnoError, native, type WaitResult } from '../native/binding';
 import type { ListenerConfig, PoolConfig } from './config';
 import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, sendConnect, sendControl } from './control';
 import { ForkRefusedError, forkProcess } from './fork';
 import { runChildCleanups } from './child-cleanup';
+import { collectFully } from '../io/external-memory';
 import type { Logger } from './log';
 import { runWorker } from './worker';
 import { StderrRelay } from './stderr-relay';
@@ -66,6 +68,9 @@ export interface MasterOptions {
 
 const BUF = new Uint8Array(256);
 
+/** Growth of the master's heap since its last collection that makes it collect again before a fork. */
+const RECOLLECT_AFTER_GROWTH = 1024 * 1024;
+
 export class Master {
   private readonly L: LuaState;
   private readonly logger: Logger;
@@ -74,6 +79,8 @@ export class Master {
   private readonly signalFd: number;
   private shutdown: 'none' | 'graceful' | 'fast' = 'none';
   private readonly pid: number;
+  /** The master's V8 heap in use after its last collection before a fork (-1: none yet). */
+  private heapAfterCollection = -1;
 
   constructor(options: MasterOptions) {
     this.L = options.L;
@@ -216,6 +223,20 @@ export class Master {
     sendControl(w.ctrlFd, MSG_TERMINATE);
   }
 
+  /**
+   * Children inherit the master's heap copy-on-write: garbage in it and
+   * half-empty pages are pages each worker's own collections later touch
+   * (and so copy). So the master runs a full collection right before its
+   * first fork, and again before a fork once its heap grew by
+   * RECOLLECT_AFTER_GROWTH (not before every fork: one takes milliseconds).
+   */
+  private collectBeforeFork(): void {
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (this.heapAfterCollection >= 0 && used - this.heapAfterCollection < RECOLLECT_AFTER_GROWTH) return;
+    collectFully();
+    this.heapAfterCollection = v8.getHeapStatistics().used_heap_size;
+  }
+
   /** Forks one worker; false if fork failed (logged). */
   private forkWorker(pool: PoolRuntime): boolean {
     const n = native();
@@ -236,6 +257,7 @@ export class Master {
       this.logger.error(`Could not create socket pair for child process: ${isErrnoError(e) ? e.strerror : String(e)}`);
       return false;
     }
+    this.collectBeforeFork();
     let pid: number;
     try {
       pid = forkProcess();
