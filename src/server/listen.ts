@@ -12,6 +12,7 @@ import { key, latin1, toBytes } from '../lua/strings';
 import type { ListenerConfig, PoolConfig } from './config';
 import type { Logger } from './log';
 import { MAX_LOCAL_PATH, ResolveError, listenLocal, listenTcp, resolveListenAddress } from './sockets';
+import { privateMemoryBytes } from './memory-limit';
 
 const MAX_LISTENERS = 100;
 const MAX_SECONDS = 1e8;
@@ -223,6 +224,14 @@ export function makeListen(ctx: ListenContext) {
     lua.lua_pop(L, 1);
     if (mt !== lua.LUA_TNIL && (mt !== lua.LUA_TNUMBER || !(memoryLimit >= 0))) {
       raise(L, 'Option "memory_limit" is expected to be a non-negative number');
+    }
+    if (memoryLimit > 0) {
+      // Enforced against smaps_rollup (memory-limit.ts): refuse now, not in every worker.
+      try {
+        privateMemoryBytes();
+      } catch (err) {
+        raise(L, `Option "memory_limit" cannot be enforced: ${(err as Error).message}`);
+      }
     }
     const prepareRef = handlerOption(L, 1, 'prepare', false);
     const connectRef = handlerOption(L, 1, 'connect', true);

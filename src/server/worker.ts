@@ -20,6 +20,7 @@ import { key, pushLatin1 } from '../lua/strings';
 import { acceptingListeners, type ListenerConfig, type PoolConfig } from './config';
 import { MSG_ACCEPTED, MSG_CONNECT, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, readControl, sendControl } from './control';
 import { resetTimeout } from './timeout';
+import { MEMORY_ERROR_MESSAGE, overMemoryLimit, setMemoryLimit } from './memory-limit';
 
 export interface WorkerContext {
   L: LuaState;
@@ -62,6 +63,11 @@ function callHandler(L: LuaState, ref: number, name: string, nargs: number, nres
     endWorker(1);
   }
   flushAll();
+  if (overMemoryLimit()) {
+    // What the C server's allocator would have refused during the handler.
+    report(`Error in "${name}" function: ${MEMORY_ERROR_MESSAGE}`);
+    endWorker(1);
+  }
 }
 
 /** Forwards SIGINT/SIGHUP received by this worker to the master (Ctrl-C semantics). */
@@ -135,6 +141,7 @@ export function runWorker(ctx: WorkerContext): never {
   n.signalCount(n.constants.SIGHUP);
   // SIGTERM only sets a flag: a worker finishes its connection first.
   catchSigterm();
+  setMemoryLimit(pool.memoryLimit);
   lua.lua_settop(L, 0);
   beginWorkerScope();
   if (pool.prepareRef !== lua.LUA_NOREF) callHandler(L, pool.prepareRef, 'prepare', 0, 0);

@@ -35,3 +35,8 @@ declare module 'fengari/src/luaconf' {
   /** Installs the float-to-text conversion behind lua_number2str (moonbridge-lua patch). */
   export function lua_setnumber2str(f: (n: number) => string): void;
 }
+declare module 'fengari/src/ldo' {
+  /** Raises an error of status errcode (LUA_ERRMEM: "not enough memory") in L, as the C luaD_throw. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  export function luaD_throw(L: any, errcode: number): never;
+}
