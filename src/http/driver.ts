@@ -16,6 +16,7 @@ import { lua, type LuaState } from 'fengari';
 import { native } from '../native/binding';
 import { waitFd } from '../io/fd-wait';
 import { sigtermReceived } from '../io/sigterm';
+import { checkMemoryLimitSometimes } from '../server/memory-limit';
 
 /** A wait: the poll_function gets (read set, write set, timeout, wakeup) as moonbridge_io.poll does. */
 export interface WaitInstruction {
@@ -100,6 +101,8 @@ export function runNative<T>(L: LuaState, op: Op<T>): T {
       lua.lua_call(L, nargs, 1);
       input = callOutcome(L, -1);
       lua.lua_pop(L, 1);
+      // memory_limit: "not enough memory" raised into the handler's caller.
+      checkMemoryLimitSometimes(L);
     }
   }
 }

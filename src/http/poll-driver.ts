@@ -16,6 +16,7 @@ import { checkHandle } from '../io/lua-handle';
 import { Connection, serveConnection } from './connection';
 import type { HttpOptions } from './options';
 import { callOutcome, QUIT, READY, TIMEOUT, type Instruction, type Op } from './driver';
+import { checkMemoryLimitSometimes } from '../server/memory-limit';
 import { exchangeOf, lookupField, METHODS, type MethodImpl } from './lua-request';
 
 const DONE = 0;
@@ -102,6 +103,8 @@ const resume = cfunction((L) => {
     input = lua.lua_toboolean(L, 2) ? READY : lua.lua_toboolean(L, 4) ? QUIT : TIMEOUT;
   } else {
     input = callOutcome(L, 2);
+    // memory_limit, as after a call of the native driver (driver.ts).
+    checkMemoryLimitSometimes(L);
   }
   return step(L, task, input);
 });
