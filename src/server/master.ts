@@ -229,11 +229,14 @@ export class Master {
    * (and so copy). So the master runs a full collection right before its
    * first fork, and again before a fork once its heap grew by
    * RECOLLECT_AFTER_GROWTH (not before every fork: one takes milliseconds).
+   * The collection compacts every page (collectFully(true)): page app worker
+   * private memory after 500 requests 8.0 MiB without, 6.2 MiB with it, and
+   * 11.3 against 13.7 MiB after 8,000 (one run each).
    */
   private collectBeforeFork(): void {
     const used = v8.getHeapStatistics().used_heap_size;
     if (this.heapAfterCollection >= 0 && used - this.heapAfterCollection < RECOLLECT_AFTER_GROWTH) return;
-    collectFully();
+    collectFully(true);
     this.heapAfterCollection = v8.getHeapStatistics().used_heap_size;
   }
 
