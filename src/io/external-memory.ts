@@ -54,7 +54,7 @@ let served = 0;
 let oldAfterCollection = -1;
 
 /** Bytes in use in V8's old generation (old space and large objects). */
-function oldGenerationUsed(): number {
+export function oldGenerationUsed(): number {
   let used = 0;
   for (const space of v8.getHeapSpaceStatistics()) {
     if (space.space_name === 'old_space' || space.space_name === 'large_object_space') used += space.space_used_size;
