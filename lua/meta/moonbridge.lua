@@ -60,7 +60,7 @@ _MOONBRIDGE_VERSION = "1.0.1"
 ---@field exit_delay? number|false Seconds between terminating two excess idle processes (default 60).
 ---@field idle_timeout? number|false Seconds a process may wait idle for a new connection before it is terminated (and replaced); 0 or false: never (the default).
 ---@field idle_time? number|false The name the reference uses for `idle_timeout` (used if `idle_timeout` is not set).
----@field memory_limit? number Maximum memory in bytes the Lua state of a process may use; past it, allocations fail ("not enough memory") and the process exits (default 0: no limit).
+---@field memory_limit? number Maximum private memory in bytes of a worker (moonbridge-lua measures Private_Clean + Private_Dirty of /proc/self/smaps_rollup, checked when a handler returns and every 16th call into Lua from the HTTP layer); past it the handler fails with "not enough memory" and the worker exits with status 1 (default 0: no limit).
 ---@field prepare? fun() Called once in every forked process before it handles connections; an error there ends the process.
 ---@field connect fun(socket: moonbridge_io.handle|moonbridge.scheduled): boolean? Called for every connection (with its socket), elapsed interval or main run (with a `moonbridge.scheduled` table). Return exactly `true` to let the process handle further connections; anything else makes it exit (and "finish" run) after the handler returns. Required.
 ---@field finish? fun() Called once in every process before it exits normally.
