@@ -89,7 +89,7 @@ function startupError(logs: readonly string[], code: number): string {
 export const Server = {
   start(options: ServerStartOptions): Promise<RunningServer> {
     const main = path.join(__dirname, '..', 'cli', 'main.js');
-    const argv = [...serverNodeFlags([]), main, ...(options.options ?? []), '--', options.script, ...(options.args ?? [])];
+    const argv = [...serverNodeFlags([], options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS), main, ...(options.options ?? []), '--', options.script, ...(options.args ?? [])];
     const child: ChildProcess = spawn(process.execPath, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, [READY_FD_ENV]: '3' },
