@@ -8,6 +8,7 @@ import { pushMoonbridgeIo } from '../io/library';
 import { key, pushText } from '../lua/strings';
 import { createLuaState, runScript, type ScriptResult } from '../lua/state';
 import { preloadModule, setGlobalModule } from '../lua/modules';
+import { installWebmcpModules } from '../webmcp';
 import { setAppDirectory } from '../lua/stdlib/package';
 import { makeListen, type ListenContext } from './listen';
 import { installJsModules, missingModuleHint } from '../api/modules';
@@ -41,6 +42,8 @@ export function createServerState(ctx: ListenContext): { L: LuaState; listen: (L
   setGlobalModule(L, 'moonbridge_io');
   // Loaded on first require: apps without HTTP do not pay for the module.
   preloadModule(L, 'moonbridge_http', (L1) => (require('../http/module') as typeof import('../http/module')).openMoonbridgeHttp(L1));
+  // WebMCP's C modules (json, multirand), found before package.cpath
+  installWebmcpModules(L);
   const listen = makeListen(ctx);
   lua.lua_pushcfunction(L, listen);
   lua.lua_setglobal(L, key('listen'));
