@@ -6,6 +6,7 @@
  * on package.cpath.
  */
 import { strict as assert } from 'assert';
+import * as path from 'path';
 import { runLua } from './helpers/run-lua';
 
 /** Runs Lua code with `json` and a checking function eq(got, want, label) in scope; it must print "done". */
@@ -226,5 +227,15 @@ describe('WebMCP json (TypeScript replacement of json.c)', function () {
       assert(j == json and j.null and j.import, "the built-in module")
       eq(require("multirand").integer(1), 1)
     `, { 'lib/json.so': 'not an ELF file', 'lib/multirand.so': 'not an ELF file' });
+  });
+  it('yields to an app\'s own json.lua on package.path or multirand.js next to it, as a C module would', function () {
+    const api = JSON.stringify(path.join(__dirname, '..', 'src', 'api', 'index.js'));
+    check(`
+      eq(json.own, true, "the app's json.lua")
+      eq(require("multirand").integer(5), "js", "the app's multirand.js")
+    `, {
+      'json.lua': 'return { own = true }',
+      'multirand.js': `const { defineLuaModule } = require(${api}); module.exports = defineLuaModule({ integer: () => 'js' });`,
+    });
   });
 });
