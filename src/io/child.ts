@@ -125,7 +125,7 @@ export class Child implements Resource {
 }
 
 /** The file execvp would run for name: name itself if it has a "/", else the first executable file along PATH. */
-function findInPath(name: Uint8Array): Buffer | null {
+export function findInPath(name: Uint8Array): Buffer | null {
   const text = Buffer.from(name);
   if (text.includes(0x2f)) return text;
   for (const dir of (process.env.PATH ?? '/bin:/usr/bin').split(':')) {
