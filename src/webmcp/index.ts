@@ -1,5 +1,5 @@
 /**
- * Built-in replacements for WebMCP's C modules, registered in every app's
+ * Built-in replacements for WebMCP's C modules (json, multirand, extos), registered in every app's
  * package.preload: require finds them where it would find the C module,
  * which is never loaded (a compiled .so of that name may sit on
  * package.cpath). As a C module comes after package.path, an app's own Lua
@@ -16,6 +16,7 @@ import { key } from '../lua/strings';
 export const WEBMCP_MODULES: ReadonlyArray<readonly [string, LuaCFunction]> = [
   ['json', (L) => (require('./json') as typeof import('./json')).openJson(L)],
   ['multirand', (L) => (require('./multirand') as typeof import('./multirand')).openMultirand(L)],
+  ['extos', (L) => (require('./extos') as typeof import('./extos')).openExtos(L)],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
