@@ -12,7 +12,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LAUNCHER, ROOT } from './helpers/server';
+import { LAUNCHER, ROOT, exchange, freePort, killAll, startServer, waitUntilListening } from './helpers/server';
 
 let dir: string;
 
@@ -47,6 +47,9 @@ const MD5_VECTORS: Array<[string, string, string]> = [
   ['$1$abcdefghijkl$', 'pw', '$1$abcdefgh$IQtUouv7y7Q9dRWkQEPCc.'],
   ['$1$', 'pw', '$1$$F0Fc2lbYpzr3KKdKkM0Wj.'],
 ];
+
+/** crypt("login", "$1$abc") of the system crypt(3). */
+const MD5_LOGIN = '$1$abc$DXDXgFNuFJKJ5ys/EpOMl.';
 
 function pythonCrypt(): ((pairs: Array<[string, string]>) => string[]) | null {
   const probe = spawnSync('python3', ['-W', 'ignore', '-c', 'import crypt'], { encoding: 'utf8' });
@@ -205,5 +208,27 @@ describe('38 WebMCP extos in TypeScript', function () {
       'nil\tCould not execute "no-such-program-extos": No such file or directory\n' +
       'nil\tCould not execute "/nonexistent/prog": No such file or directory\n' +
       'false\tToo many arguments for pfilter call.\ntrue\n');
+  });
+
+  it('works in a worker: a connect handler pfilters 1 MB through cat and crypts', async () => {
+    const port = await freePort();
+    const appFile = path.join(dir, 'worker-app.lua');
+    fs.writeFileSync(appFile, `package.cpath = ${lit(path.join(dir, 'cdir', '?.so'))} .. ";" .. package.cpath
+      listen{ { proto = "tcp", host = "127.0.0.1", port = ${port} }, min_fork = 1, max_fork = 2,
+        connect = function(socket)
+          local extos = require "extos"
+          local input = string.rep("y", 1048576)
+          local o, e, s = extos.pfilter(input, "cat")
+          socket:write(#o, " ", tostring(o == input), " ", e, s, " ", extos.crypt("login", "$1$abc"), "\\n")
+          return true
+        end }`);
+    startServer([appFile]);
+    try {
+      await waitUntilListening(port);
+      const r = await exchange(port, '', { timeout: 10000, done: (d) => d.endsWith('\n') });
+      assert.equal(r.data, `1048576 true 0 ${MD5_LOGIN}\n`);
+    } finally {
+      killAll();
+    }
   });
 });
