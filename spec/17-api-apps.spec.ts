@@ -222,12 +222,12 @@ describe('TypeScript API: a Lua app with routes in a TS module (spec/apps/api-mi
 
   it('keeps require\'s message for a missing module PUC Lua\'s, and logs a hint for C modules', async function () {
     const m = dechunk(await get(port, '/cmodule'));
-    assert.match(m, /^module 'extos' not found:\n\tno field package\.preload\['extos'\]\n\tno file '/);
+    assert.match(m, /^module 'lfs' not found:\n\tno field package\.preload\['lfs'\]\n\tno file '/);
     const port2 = await freePort();
     const failing = startServer([app('api-cmodule.lua'), String(port2)]);
     assert.equal(await within(failing.exited, 10000, 'exit'), 3);
-    assert.match(failing.stderr(), /Error while executing "[^"]*api-cmodule\.lua": [^\n]*module 'extos' not found:/);
-    assert.match(failing.stderr(), /If "extos" is a C module: moonbridge-lua cannot load C modules; write a replacement in JavaScript or TypeScript with defineLuaModule and put it next to the app as extos\.js/);
+    assert.match(failing.stderr(), /Error while executing "[^"]*api-cmodule\.lua": [^\n]*module 'lfs' not found:/);
+    assert.match(failing.stderr(), /If "lfs" is a C module: moonbridge-lua cannot load C modules; write a replacement in JavaScript or TypeScript with defineLuaModule and put it next to the app as lfs\.js/);
     void server;
   });
 });

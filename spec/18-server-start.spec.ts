@@ -64,8 +64,8 @@ describe('Server.start', function () {
     await assert.rejects(Server.start({ script: path.join(APPS, 'api-cmodule.lua'), args: ['0'] }), (e: unknown) => {
       assert.ok(e instanceof ServerStartError);
       assert.equal(e.exitCode, 3);
-      assert.match(e.message, /Error while executing "[^"]*api-cmodule\.lua": [^\n]*module 'extos' not found:/);
-      assert.match(e.message, /If "extos" is a C module/);
+      assert.match(e.message, /Error while executing "[^"]*api-cmodule\.lua": [^\n]*module 'lfs' not found:/);
+      assert.match(e.message, /If "lfs" is a C module/);
       return true;
     });
     await assert.rejects(Server.start({ script: path.join(APPS, 'api-entry.ts') }), (e: unknown) => {

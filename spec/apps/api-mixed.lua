@@ -32,7 +32,7 @@ listen{
       local ok, err = pcall(ts.split, "nothing")
       request:send_data(tostring(ok), "|", err)
     elseif request.path == "cmodule" then
-      local ok, err = pcall(require, "extos")
+      local ok, err = pcall(require, "lfs")
       request:send_data(err)
     elseif request.path == "js" then
       local js = require "js"
