@@ -546,13 +546,19 @@ function pairsIter(L: LuaState): number {
   return 2;
 }
 
-function mtPairs(L: LuaState): number {
+/** __pairs and __ipairs: the iterator, the shadow table of argument 1 and the first key (nil or 0). */
+function iterateShadow(L: LuaState, iter: (L: LuaState) => number, ordered: boolean): number {
   lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-  lua.lua_pushcfunction(L, pairsIter);
+  lua.lua_pushcfunction(L, iter);
   getShadow(L, 1);
   if (lua.lua_isnil(L, -1)) return fail(L, 'Shadow table not found');
-  lua.lua_pushnil(L);
+  if (ordered) lua.lua_pushinteger(L, 0);
+  else lua.lua_pushnil(L);
   return 3;
+}
+
+function mtPairs(L: LuaState): number {
+  return iterateShadow(L, pairsIter, false);
 }
 
 function ipairsIter(L: LuaState): number {
@@ -568,12 +574,7 @@ function ipairsIter(L: LuaState): number {
 }
 
 function mtIpairs(L: LuaState): number {
-  lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-  lua.lua_pushcfunction(L, ipairsIter);
-  getShadow(L, 1);
-  if (lua.lua_isnil(L, -1)) return fail(L, 'Shadow table not found');
-  lua.lua_pushinteger(L, 0);
-  return 3;
+  return iterateShadow(L, ipairsIter, true);
 }
 
 /** A number as json.c writes it. */
