@@ -125,7 +125,7 @@ export class Child implements Resource {
 }
 
 /** The file execvp would run for name: name itself if it has a "/", else the first executable file along PATH. */
-export function findInPath(name: Uint8Array): Buffer | null {
+function findInPath(name: Uint8Array): Buffer | null {
   const text = Buffer.from(name);
   if (text.includes(0x2f)) return text;
   for (const dir of (process.env.PATH ?? '/bin:/usr/bin').split(':')) {
@@ -140,13 +140,33 @@ export function findInPath(name: Uint8Array): Buffer | null {
   return null;
 }
 
-function closeQuietly(fds: number[]): void {
+/** Closes each descriptor (negative ones are skipped), ignoring errors. */
+export function closeQuietly(fds: number[]): void {
   for (const fd of fds) {
+    if (fd < 0) continue;
     try {
       native().close(fd);
     } catch {
       // nothing to do
     }
+  }
+}
+
+/**
+ * posix_spawnp of argv[0] (searched in PATH) with stdin, stdout and stderr
+ * on fds, as execvp would run it: a file without a #! line goes to /bin/sh,
+ * which execvp (Moonbridge's and extos's) does and posix_spawnp does not.
+ * Returns the pid; throws the addon's errno error (syscall "posix_spawn"
+ * when the program cannot be executed).
+ */
+export function spawnLikeExecvp(argv: Uint8Array[], fds: [number, number, number]): number {
+  const n = native();
+  try {
+    return n.spawn(argv[0], argv, fds, true, true);
+  } catch (err) {
+    const file = isErrnoError(err) && err.code === 'ENOEXEC' ? findInPath(argv[0]) : null;
+    if (file === null) throw err;
+    return n.spawn('/bin/sh', [Buffer.from('/bin/sh'), file, ...argv.slice(1)], fds, false, true);
   }
 }
 
@@ -167,15 +187,7 @@ export function spawnChild(argv: Uint8Array[]): Child {
   // [0] is ours, [1] the child's (dup2'd onto its 0, 1, 2; closed here afterwards).
   let pid: number;
   try {
-    const fds: [number, number, number] = [pairs[0][1], pairs[1][1], pairs[2][1]];
-    try {
-      pid = n.spawn(argv[0], argv, fds, true, true);
-    } catch (err) {
-      // execvp, which Moonbridge uses, runs a file without a #! line with /bin/sh; posix_spawnp does not
-      const file = isErrnoError(err) && err.code === 'ENOEXEC' ? findInPath(argv[0]) : null;
-      if (file === null) throw err;
-      pid = n.spawn('/bin/sh', [Buffer.from('/bin/sh'), file, ...argv.slice(1)], fds, false, true);
-    }
+    pid = spawnLikeExecvp(argv, [pairs[0][1], pairs[1][1], pairs[2][1]]);
   } catch (err) {
     closeQuietly(pairs.flat());
     if (isErrnoError(err) && err.syscall === 'posix_spawn') throw new ExecError(`Could not execute: ${err.strerror}`);

@@ -10,21 +10,10 @@
 import { lua, lauxlib, type LuaState } from 'fengari';
 import { isErrnoError, native } from '../../native/binding';
 import { pushOwnedBytes } from '../../lua/strings';
-import { findInPath } from '../../io/child';
+import { closeQuietly, spawnLikeExecvp } from '../../io/child';
 
 const MAX_ARGS = 64;
 const CHUNK = 65536;
-
-function closeQuietly(fds: number[]): void {
-  for (const fd of fds) {
-    if (fd < 0) continue;
-    try {
-      native().close(fd);
-    } catch {
-      // nothing to do
-    }
-  }
-}
 
 function fail(L: LuaState, err: unknown): number {
   const text = isErrnoError(err) ? err.strerror : err instanceof Error ? err.message : String(err);
@@ -61,14 +50,7 @@ export function pfilter(L: LuaState): number {
   }
   let pid: number;
   try {
-    try {
-      pid = n.spawn(args[0], args, [inR, outW, errW], true, true);
-    } catch (err) {
-      // execvp runs a file without a #! line with /bin/sh; posix_spawnp does not
-      const found = isErrnoError(err) && err.code === 'ENOEXEC' ? findInPath(args[0]) : null;
-      if (found === null) throw err;
-      pid = n.spawn('/bin/sh', [Buffer.from('/bin/sh'), found, ...args.slice(1)], [inR, outW, errW], false, true);
-    }
+    pid = spawnLikeExecvp(args, [inR, outW, errW]);
   } catch (err) {
     closeQuietly(opened);
     if (isErrnoError(err) && err.syscall === 'posix_spawn') {
