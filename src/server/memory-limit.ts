@@ -97,14 +97,11 @@ export function privateMemoryBytes(): number {
     rollupPid = pid;
   }
   let length = 0;
-  for (;;) {
-    const n = fs.readSync(rollupFd, buffer, length, buffer.length - length, length);
-    if (n === 0 || length + n === buffer.length) {
-      length += n;
-      break;
-    }
+  let n: number;
+  do {
+    n = fs.readSync(rollupFd, buffer, length, buffer.length - length, length);
     length += n;
-  }
+  } while (n > 0 && length < buffer.length);
   const text = buffer.toString('latin1', 0, length);
   return (kbField(text, 'Private_Clean') + kbField(text, 'Private_Dirty')) * 1024;
 }
