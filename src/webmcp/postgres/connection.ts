@@ -1,0 +1,388 @@
+/**
+ * A synchronous PostgreSQL client on the wire protocol, without libpq, for
+ * the TypeScript mondelefant_native: everything blocks on the native poll(2)
+ * (the caller is a Lua VM in a forked worker that must not yield to the Node
+ * event loop). Simple Query protocol only, text results as raw bytes. The
+ * error texts follow PostgreSQL 15's libpq, since mondelefant passes them on.
+ */
+import { native } from '../../native/binding';
+import { ConninfoError, resolveConninfo, type ConnSettings } from './conninfo';
+import { escapeBytea as escapeByteaBytes, escapeString as escapeStringBytes, type EscapeStatus } from './escape';
+import {
+  copyFailMessage, decodeText, formatErrorFields, parseDataRow, parseErrorFields, parseNotification, parseParameterStatus,
+  parseRowDescription, ProtocolError, queryMessage, terminateMessage,
+} from './messages';
+import { numericAddress, openTcp, openUnix, resolveHost, SocketError } from './socket';
+import { printNotice, runStartup, StartupError, type SessionState } from './startup';
+import { EOF_MESSAGE, Wire, WireError } from './wire';
+
+export { unescapeBytea } from './escape';
+
+export interface PgField { name: Uint8Array; tableOid: number; tableColumn: number; typeOid: number; typeModifier: number }
+export interface PgResult {
+  /** RowDescription+DataRows / CommandComplete without rows / EmptyQueryResponse / ErrorResponse. */
+  status: 'tuples' | 'command' | 'empty' | 'error';
+  fields: PgField[];
+  /** Text-format values as raw bytes, null for SQL NULL. */
+  rows: Array<Array<Uint8Array | null>>;
+  /** The CommandComplete tag ("INSERT 0 1"), "" if none. */
+  commandTag: string;
+  /** ErrorResponse fields by code letter (S V C M D H P p q W F L R ...). */
+  error?: Map<string, Uint8Array>;
+  /** For errors: the text PQresultErrorMessage would give ("ERROR:  ...\n", DETAIL/HINT lines; no LINE/caret display). */
+  errorMessage?: string;
+}
+export interface PgNotification { channel: Uint8Array; payload: Uint8Array; pid: number }
+
+/** A failed PgConnection.connect: message is the first line of libpq's text, fullMessage all of it. */
+export class PgConnectError extends Error {
+  constructor(readonly fullMessage: string) {
+    super(fullMessage.split('\n')[0]);
+    this.name = 'PgConnectError';
+  }
+}
+
+const NO_CONNECTION = 'no connection to the server\n';
+
+interface Target {
+  /** libpq's "connection to server ... failed: " prefix for this address. */
+  prefix: string;
+  /** The hint libpq adds after a refused connect. */
+  hint: string;
+  open: (deadline: number | null) => number;
+}
+
+function targets(s: ConnSettings): Target[] {
+  if (s.socketPath !== undefined) {
+    const path = s.socketPath;
+    return [{
+      prefix: `connection to server on socket "${path}" failed: `,
+      hint: '\tIs the server running locally and accepting connections on that socket?\n',
+      open: () => openUnix(path),
+    }];
+  }
+  const addresses = s.hostaddr !== undefined ? [numericAddress(s.hostaddr)] : resolveHost(s.host, s.port);
+  return addresses.map((a) => ({
+    prefix: `connection to server at "${s.host}"${a.address !== s.host ? ` (${a.address})` : ''}, port ${s.port} failed: `,
+    hint: '\tIs the server running on that host and accepting TCP/IP connections?\n',
+    open: (deadline: number | null) => openTcp(a.family, a.address, s.port, deadline),
+  }));
+}
+
+function failureText(err: unknown): string {
+  if (err instanceof StartupError || err instanceof WireError) return err.message;
+  if (err instanceof ProtocolError) return `protocol error: ${err.message}\n`;
+  throw err;
+}
+
+export class PgConnection {
+  private wire: Wire | null;
+  private ok = false;
+  private inQuery = false;
+  private lastError = '';
+  private readonly notifications: PgNotification[] = [];
+  private readonly state: SessionState = { parameters: new Map(), backendPid: 0, secretKey: 0, readyStatus: 'I' };
+  /** Called for each NoticeResponse; the default prints it to stderr like libpq's default notice processor. */
+  noticeHandler: (fields: Map<string, Uint8Array>, body: Uint8Array) => void = (_fields, body) => printNotice(body);
+
+  private constructor(fd: number) {
+    this.wire = new Wire(fd);
+  }
+
+  /** Connects (blocking) as libpq's PQconnectdb does; throws PgConnectError. */
+  static connect(conninfo: string): PgConnection {
+    let s: ConnSettings;
+    let list: Target[];
+    try {
+      s = resolveConninfo(conninfo);
+      list = targets(s);
+    } catch (err) {
+      if (err instanceof ConninfoError || err instanceof SocketError) throw new PgConnectError(`${err.message}\n`);
+      throw err;
+    }
+    // connect_timeout bounds each address's attempt, as in libpq
+    let full = '';
+    for (const t of list) {
+      const deadline = s.connectTimeout > 0 ? native().monotonic() + s.connectTimeout : null;
+      let fd: number;
+      try {
+        fd = t.open(deadline);
+      } catch (err) {
+        if (!(err instanceof SocketError)) throw err;
+        full += `${t.prefix}${err.message}\n${err.refused ? t.hint : ''}`;
+        continue;
+      }
+      const conn = new PgConnection(fd);
+      try {
+        runStartup(conn.wire as Wire, s, conn.state, deadline);
+        conn.ok = true;
+        return conn;
+      } catch (err) {
+        full += t.prefix + failureText(err);
+        conn.drop();
+      }
+    }
+    throw new PgConnectError(full);
+  }
+
+  /** The socket descriptor; -1 once the connection is closed or lost (like PQsocket). */
+  get fd(): number {
+    return this.wire === null ? -1 : this.wire.fd;
+  }
+
+  /** The backend's process id (BackendKeyData). */
+  get backendPid(): number {
+    return this.state.backendPid;
+  }
+
+  parameterStatus(name: string): string | undefined {
+    return this.state.parameters.get(name);
+  }
+
+  /** PQserverVersion: 150018 for "15.18", 90624 for "9.6.24"; 0 when unknown. */
+  serverVersion(): number {
+    const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(this.state.parameters.get('server_version') ?? '');
+    if (m === null) return 0;
+    const [major, minor, patch] = [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)];
+    return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100 + patch;
+  }
+
+  isOk(): boolean {
+    return this.ok;
+  }
+
+  transactionStatus(): 'idle' | 'active' | 'intrans' | 'inerror' | 'unknown' {
+    if (!this.ok) return 'unknown';
+    if (this.inQuery) return 'active';
+    switch (this.state.readyStatus) {
+      case 'I': return 'idle';
+      case 'T': return 'intrans';
+      case 'E': return 'inerror';
+      default: return 'unknown';
+    }
+  }
+
+  errorMessage(): string {
+    return this.lastError;
+  }
+
+  /** The connection is lost: close the socket (fd becomes -1), as libpq drops it. */
+  private fail(message: string): void {
+    this.lastError = message;
+    this.ok = false;
+    this.drop();
+  }
+
+  private drop(): void {
+    if (this.wire === null) return;
+    try {
+      native().close(this.wire.fd);
+    } catch {
+      // gone either way
+    }
+    this.wire = null;
+  }
+
+  /** Handles a message that may come at any time; false if it is not one of those. */
+  private asyncMessage(type: string, body: Uint8Array): boolean {
+    switch (type) {
+      case 'A': {
+        const n = parseNotification(body);
+        this.notifications.push({ channel: n.channel, payload: n.payload, pid: n.pid });
+        return true;
+      }
+      case 'N':
+        this.noticeHandler(parseErrorFields(body), body);
+        return true;
+      case 'S': {
+        const [name, value] = parseParameterStatus(body);
+        this.state.parameters.set(name, value);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Simple Query: sends sql and collects every result until ReadyForQuery.
+   * null when the connection failed (errorMessage() says why, isOk() is false).
+   */
+  query(sql: Uint8Array): PgResult[] | null {
+    const wire = this.wire;
+    if (!this.ok || wire === null) {
+      this.lastError = NO_CONNECTION;
+      return null;
+    }
+    const results: PgResult[] = [];
+    let current: PgResult | null = null;
+    let fatal = ''; // a FATAL or PANIC error: the server closes the connection next
+    this.inQuery = true;
+    try {
+      try {
+        wire.write(queryMessage(sql), null);
+      } catch (err) {
+        // the server may have said why before it went away (libpq reads on, too)
+        if (!(err instanceof WireError)) throw err;
+        this.fail(this.pendingErrors(wire) + err.message);
+        return null;
+      }
+      for (;;) {
+        const m = wire.read(null);
+        if (this.asyncMessage(m.type, m.body)) continue;
+        switch (m.type) {
+          case 'T':
+            current = { status: 'tuples', fields: parseRowDescription(m.body).map((f) => ({
+              name: f.name, tableOid: f.tableOid, tableColumn: f.tableColumn, typeOid: f.typeOid, typeModifier: f.typeModifier,
+            })), rows: [], commandTag: '' };
+            break;
+          case 'D':
+            if (current === null) throw new ProtocolError('server sent data ("D" message) without prior row description ("T" message)');
+            current.rows.push(parseDataRow(m.body));
+            break;
+          case 'C': {
+            const tag = decodeText(m.body.subarray(0, m.body.indexOf(0) < 0 ? m.body.length : m.body.indexOf(0)));
+            if (current !== null) {
+              current.commandTag = tag;
+              results.push(current);
+              current = null;
+            } else {
+              results.push({ status: 'command', fields: [], rows: [], commandTag: tag });
+            }
+            break;
+          }
+          case 'I':
+            results.push({ status: 'empty', fields: [], rows: [], commandTag: '' });
+            break;
+          case 'E': {
+            // as libpq, a result being collected is dropped in favour of the error
+            current = null;
+            const error = parseErrorFields(m.body);
+            const errorMessage = formatErrorFields(error, true);
+            const severity = decodeText(error.get('V') ?? error.get('S') ?? new Uint8Array());
+            if (severity === 'FATAL' || severity === 'PANIC') fatal += errorMessage;
+            results.push({ status: 'error', fields: [], rows: [], commandTag: '', error, errorMessage });
+            break;
+          }
+          case 'G':
+            // COPY FROM STDIN: not supported by this client; refusing it makes the server end with an error
+            wire.write(copyFailMessage('COPY FROM STDIN is not supported by this client'), null);
+            break;
+          case 'H': case 'd': case 'c':
+            break; // COPY TO STDOUT: the data is skipped; CommandComplete follows
+          case 'Z':
+            this.state.readyStatus = m.body.length > 0 ? String.fromCharCode(m.body[0]) : 'I';
+            return results;
+          default:
+            throw new ProtocolError(`unexpected response from server; first received character was "${m.type}"`);
+        }
+      }
+    } catch (err) {
+      this.fail(fatal + failureText(err));
+      return null;
+    } finally {
+      this.inQuery = false;
+    }
+  }
+
+  /** After a failed write: the error texts of any ErrorResponses the server sent before closing. */
+  private pendingErrors(wire: Wire): string {
+    let text = '';
+    try {
+      wire.readAvailable();
+    } catch {
+      // EOF or reset: what was read before is still parsed below
+    }
+    try {
+      for (let m = wire.next(); m !== undefined; m = wire.next()) {
+        if (m.type === 'E') text += formatErrorFields(parseErrorFields(m.body), true);
+        else this.asyncMessage(m.type, m.body);
+      }
+    } catch {
+      // a garbled tail: the connection is gone anyway
+    }
+    return text;
+  }
+
+  /**
+   * Like PQconsumeInput: reads what the socket holds without waiting, queues
+   * notifications. false on EOF or error (the connection is then lost).
+   */
+  consumeInput(): boolean {
+    const wire = this.wire;
+    if (!this.ok || wire === null) {
+      this.lastError = NO_CONNECTION;
+      return false;
+    }
+    let failure: string | null = null;
+    try {
+      wire.readAvailable();
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      failure = err.message;
+    }
+    let errors = '';
+    try {
+      for (let m = wire.next(); m !== undefined; m = wire.next()) {
+        if (this.asyncMessage(m.type, m.body)) continue;
+        // outside a query only a FATAL error (before the server closes) is expected
+        if (m.type === 'E') errors += formatErrorFields(parseErrorFields(m.body), true);
+      }
+    } catch (err) {
+      failure ??= failureText(err);
+    }
+    if (errors !== '') this.lastError = errors;
+    if (failure !== null) {
+      this.fail(errors + failure);
+      return false;
+    }
+    return true;
+  }
+
+  takeNotification(): PgNotification | undefined {
+    return this.notifications.shift();
+  }
+
+  /** The client encoding's name as the server reports it. */
+  private clientEncoding(): string {
+    return this.state.parameters.get('client_encoding') ?? 'SQL_ASCII';
+  }
+
+  private standardStrings(): boolean {
+    return this.state.parameters.get('standard_conforming_strings') === 'on';
+  }
+
+  /**
+   * PQescapeStringConn, without surrounding quotes. An incomplete multibyte
+   * character at the end stops the output there, sets status.error when a
+   * status is given, and sets errorMessage() as libpq does.
+   */
+  escapeString(bytes: Uint8Array, status?: EscapeStatus): Uint8Array {
+    const st: EscapeStatus = status ?? { error: false, message: '' };
+    const out = escapeStringBytes(bytes, this.clientEncoding(), this.standardStrings(), st);
+    if (st.error) this.lastError = st.message;
+    return out;
+  }
+
+  /** PQescapeByteaConn, without surrounding quotes. */
+  escapeBytea(bytes: Uint8Array): Uint8Array {
+    return escapeByteaBytes(bytes, this.standardStrings(), this.serverVersion() >= 90000);
+  }
+
+  /** Sends Terminate (best effort, never waiting) and closes the socket. Idempotent. */
+  close(): void {
+    const wire = this.wire;
+    if (wire !== null && this.ok) {
+      try {
+        const bye = terminateMessage();
+        native().write(wire.fd, bye, 0, bye.length);
+      } catch {
+        // the server is gone already
+      }
+    }
+    this.ok = false;
+    this.drop();
+  }
+}
+
+export { EOF_MESSAGE };
