@@ -106,6 +106,17 @@ export interface BackendMessage {
 /** Thrown for a message that does not parse; the connection is then unusable. */
 export class ProtocolError extends Error {}
 
+/**
+ * A copy of body[start, end) as a plain Uint8Array. Not body.slice(): the body
+ * is a view into the read buffer, which is reused, and Buffer's slice is
+ * itself only a view.
+ */
+function copy(body: Uint8Array, start: number, end: number): Uint8Array {
+  const v = new Uint8Array(end - start);
+  v.set(body.subarray(start, end));
+  return v;
+}
+
 /** Sequential reader of a message body. */
 export class BodyReader {
   private pos = 0;
@@ -152,7 +163,7 @@ export class BodyReader {
   /** A copy of the next n bytes. */
   bytes(n: number): Uint8Array {
     this.need(n);
-    const v = this.body.slice(this.pos, this.pos + n);
+    const v = copy(this.body, this.pos, this.pos + n);
     this.pos += n;
     return v;
   }
@@ -161,14 +172,14 @@ export class BodyReader {
   cstring(): Uint8Array {
     const end = this.body.indexOf(0, this.pos);
     if (end < 0) throw new ProtocolError(`${this.what} message has an unterminated string`);
-    const v = this.body.slice(this.pos, end);
+    const v = copy(this.body, this.pos, end);
     this.pos = end + 1;
     return v;
   }
 
   /** The rest of the body (copied). */
   rest(): Uint8Array {
-    const v = this.body.slice(this.pos);
+    const v = copy(this.body, this.pos, this.body.length);
     this.pos = this.body.length;
     return v;
   }
