@@ -13,7 +13,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { native } from '../src/native/binding';
 import { ConninfoError, parseKeywordValue, parseUri, resolveConninfo } from '../src/webmcp/postgres/conninfo';
-import { PgConnectError, PgConnection, unescapeBytea, type PgResult } from '../src/webmcp/postgres/connection';
+import { AuthError, ScramClient } from '../src/webmcp/postgres/auth';
+import { commandTuples, PgConnectError, PgConnection, unescapeBytea, type PgResult } from '../src/webmcp/postgres/connection';
 import { findPgBin, PG_MISSING, startCluster, SUPERUSER, type PgCluster } from './helpers/pg-cluster';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -241,6 +242,28 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
     });
   });
 
+  describe('SCRAM-SHA-256', () => {
+    // RFC 7677, section 3: user "user", password "pencil"
+    const serverFirst = 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096';
+    const clientFinal = 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=';
+
+    it('computes the RFC 7677 example exchange and checks the server signature', () => {
+      const scram = new ScramClient(bytes('pencil'), 'rOprNGfwEbeRWgbNEkqO', 'user');
+      assert.equal(str(scram.clientFirst()), 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO');
+      assert.equal(str(scram.clientFinal(bytes(serverFirst))), clientFinal);
+      scram.verifyServerFinal(bytes('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4='));
+    });
+
+    it('refuses a wrong server signature, a foreign nonce and a server error', () => {
+      const scram = new ScramClient(bytes('pencil'), 'rOprNGfwEbeRWgbNEkqO', 'user');
+      scram.clientFinal(bytes(serverFirst));
+      assert.throws(() => scram.verifyServerFinal(bytes('v=7rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=')), new AuthError('incorrect server signature'));
+      assert.throws(() => scram.verifyServerFinal(bytes('e=invalid-proof')), /invalid-proof/);
+      const other = new ScramClient(bytes('pencil'), 'abc', 'user');
+      assert.throws(() => other.clientFinal(bytes(serverFirst)), new AuthError('invalid SCRAM response (nonce mismatch)'));
+    });
+  });
+
   describe('conninfo parsing', () => {
     it('reads key=value pairs with quoted values and escapes', () => {
       const m = parseKeywordValue(" dbname = 'my db'  user='o\\'brien' password=a\\\\b\\ c options='-c x=1' host=/tmp ");
@@ -308,6 +331,11 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       assert.equal(str(err.get('P')), String(r.length && 'CREATE TEMP TABLE m (a int, t text); INSERT INTO m VALUES (1, NULL), (2, \'zwei\'); SELECT a, t, NULL::int AS n FROM m ORDER BY a; UPDATE m SET a = a WHERE false; '.length + sql.indexOf('nosuchcolumn') + 1));
       assert.equal(r[4].errorMessage, 'ERROR:  column "nosuchcolumn" does not exist\n');
       assert.equal(c.transactionStatus(), 'idle');
+    });
+
+    it('gives the row count of command tags like PQcmdTuples', () => {
+      assert.deepEqual(['INSERT 0 5', 'UPDATE 3', 'DELETE 0', 'SELECT 12', 'CREATE TABLE', 'BEGIN', ''].map(commandTuples),
+        ['5', '3', '0', '12', '', '', '']);
     });
 
     it('returns an empty result for an empty query', () => {
@@ -413,6 +441,12 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       spawnSync('sleep', ['0.2']);
       q(a, 'SELECT 1');
       assert.equal(str(a.takeNotification()?.payload), 'second');
+      // a session's own notification comes with its query's results
+      q(a, "NOTIFY spec_channel, 'self'");
+      const self = a.takeNotification();
+      assert.deepEqual([str(self?.payload), self?.pid], ['self', a.backendPid]);
+      assert.equal(a.takeNotification(), undefined);
+      q(a, 'UNLISTEN *');
     });
   });
 

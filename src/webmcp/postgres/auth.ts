@@ -64,11 +64,15 @@ export class ScramClient {
   private readonly clientFirstBare: string;
   private serverSignature: Buffer | undefined;
 
-  constructor(private readonly password: Uint8Array) {
-    // 18 random bytes, base64: printable and comma-free as the nonce must be
-    this.nonce = randomBytes(18).toString('base64');
-    // the user name is left empty: the server takes the one from the startup packet
-    this.clientFirstBare = `n=,r=${this.nonce}`;
+  /**
+   * nonce and user are for tests against published vectors (RFC 7677). By
+   * default the nonce is 18 random bytes in base64 (printable, comma-free)
+   * and the user name is left empty, as the server takes the one from the
+   * startup packet.
+   */
+  constructor(private readonly password: Uint8Array, nonce?: string, user = '') {
+    this.nonce = nonce ?? randomBytes(18).toString('base64');
+    this.clientFirstBare = `n=${user.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${this.nonce}`;
   }
 
   /** The client-first message of SASLInitialResponse. */

@@ -305,6 +305,27 @@ export class PgConnection {
   }
 
   /**
+   * Parses the complete messages already read while no query runs:
+   * notifications, notices, parameter changes, and an ErrorResponse (a FATAL
+   * one before the server closes), whose text becomes errorMessage(). Returns
+   * that error text, or a protocol failure's as { failure }.
+   */
+  private parseIdle(wire: Wire): { errors: string; failure: string | null } {
+    let errors = '';
+    try {
+      for (let m = wire.next(); m !== undefined; m = wire.next()) {
+        if (this.asyncMessage(m.type, m.body)) continue;
+        if (m.type === 'E') errors += formatErrorFields(parseErrorFields(m.body), true);
+        // anything else has no meaning outside a query and is dropped
+      }
+    } catch (err) {
+      return { errors, failure: failureText(err) };
+    }
+    if (errors !== '') this.lastError = errors;
+    return { errors, failure: null };
+  }
+
+  /**
    * Like PQconsumeInput: reads what the socket holds without waiting, queues
    * notifications. false on EOF or error (the connection is then lost).
    */
@@ -321,25 +342,26 @@ export class PgConnection {
       if (!(err instanceof WireError)) throw err;
       failure = err.message;
     }
-    let errors = '';
-    try {
-      for (let m = wire.next(); m !== undefined; m = wire.next()) {
-        if (this.asyncMessage(m.type, m.body)) continue;
-        // outside a query only a FATAL error (before the server closes) is expected
-        if (m.type === 'E') errors += formatErrorFields(parseErrorFields(m.body), true);
-      }
-    } catch (err) {
-      failure ??= failureText(err);
-    }
-    if (errors !== '') this.lastError = errors;
+    // what was read before an EOF still counts (the FATAL message says why)
+    const idle = this.parseIdle(wire);
+    failure ??= idle.failure;
     if (failure !== null) {
-      this.fail(errors + failure);
+      this.fail(idle.errors + failure);
       return false;
     }
     return true;
   }
 
+  /**
+   * The next queued notification, or undefined. Like PQnotifies, it first
+   * parses messages already read (never reading the socket): a notification
+   * read together with the end of a query is there without polling fd.
+   */
   takeNotification(): PgNotification | undefined {
+    if (this.notifications.length === 0 && this.ok && this.wire !== null) {
+      const idle = this.parseIdle(this.wire);
+      if (idle.failure !== null) this.fail(idle.errors + idle.failure);
+    }
     return this.notifications.shift();
   }
 
@@ -386,3 +408,12 @@ export class PgConnection {
 }
 
 export { EOF_MESSAGE };
+
+/**
+ * PQcmdTuples: the row count of a command tag ("INSERT 0 5" -> "5",
+ * "UPDATE 3" -> "3"), "" for tags without one (CREATE TABLE, BEGIN, ...).
+ */
+export function commandTuples(tag: string): string {
+  const m = /^(?:INSERT \d+|DELETE|UPDATE|SELECT|MOVE|FETCH|COPY|MERGE) (\d+)$/.exec(tag);
+  return m === null ? '' : m[1];
+}
