@@ -14,7 +14,7 @@ import * as path from 'path';
 import { native } from '../src/native/binding';
 import { ConninfoError, parseKeywordValue, parseUri, resolveConninfo } from '../src/webmcp/postgres/conninfo';
 import { AuthError, ScramClient } from '../src/webmcp/postgres/auth';
-import { commandTuples, PgConnectError, PgConnection, unescapeBytea, type PgResult } from '../src/webmcp/postgres/connection';
+import { commandOid, commandTuples, PgConnectError, PgConnection, unescapeBytea, type PgResult } from '../src/webmcp/postgres/connection';
 import { findPgBin, PG_MISSING, startCluster, SUPERUSER, type PgCluster } from './helpers/pg-cluster';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -336,6 +336,7 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
     it('gives the row count of command tags like PQcmdTuples', () => {
       assert.deepEqual(['INSERT 0 5', 'UPDATE 3', 'DELETE 0', 'SELECT 12', 'CREATE TABLE', 'BEGIN', ''].map(commandTuples),
         ['5', '3', '0', '12', '', '', '']);
+      assert.deepEqual(['INSERT 0 5', 'INSERT 16384 1', 'UPDATE 3'].map(commandOid), [0, 16384, 0]);
     });
 
     it('returns an empty result for an empty query', () => {
@@ -461,6 +462,8 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       assert.equal(victim.transactionStatus(), 'unknown');
       assert.equal(victim.fd, -1);
       assert.match(victim.errorMessage(), /terminating connection due to administrator command|server closed the connection unexpectedly|could not (send|receive) data/);
+      // the FATAL error read before the end, as PQgetResult would have returned it
+      for (const r of victim.partialResults) assert.equal(str(r.error?.get('C')), '57P01');
       assert.equal(victim.query(bytes('SELECT 1')), null);
       assert.equal(victim.errorMessage(), 'no connection to the server\n');
       assert.equal(victim.consumeInput(), false);

@@ -82,6 +82,12 @@ export class PgConnection {
   private lastError = '';
   private readonly notifications: PgNotification[] = [];
   private readonly state: SessionState = { parameters: new Map(), backendPid: 0, secretKey: 0, readyStatus: 'I' };
+  /**
+   * When query() returned null: the results complete before the connection
+   * failed, among them the FATAL error the server sent before closing (what
+   * libpq's PQgetResult would still have returned). Empty otherwise.
+   */
+  partialResults: PgResult[] = [];
   /** Called for each NoticeResponse; the default prints it to stderr like libpq's default notice processor. */
   noticeHandler: (fields: Map<string, Uint8Array>, body: Uint8Array) => void = (_fields, body) => printNotice(body);
 
@@ -215,6 +221,7 @@ export class PgConnection {
       return null;
     }
     const results: PgResult[] = [];
+    this.partialResults = [];
     let current: PgResult | null = null;
     let fatal = ''; // a FATAL or PANIC error: the server closes the connection next
     this.inQuery = true;
@@ -279,6 +286,7 @@ export class PgConnection {
       }
     } catch (err) {
       this.fail(fatal + failureText(err));
+      this.partialResults = results;
       return null;
     } finally {
       this.inQuery = false;
@@ -416,4 +424,10 @@ export { EOF_MESSAGE };
 export function commandTuples(tag: string): string {
   const m = /^(?:INSERT \d+|DELETE|UPDATE|SELECT|MOVE|FETCH|COPY|MERGE) (\d+)$/.exec(tag);
   return m === null ? '' : m[1];
+}
+
+/** PQoidValue: the oid of "INSERT <oid> <rows>" (0 when none, as InvalidOid). */
+export function commandOid(tag: string): number {
+  const m = /^INSERT (\d+) \d+$/.exec(tag);
+  return m === null ? 0 : Number(m[1]);
 }
