@@ -148,6 +148,21 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       assert.ok(bin !== null);
       const psql = spawnSync(path.join(bin, 'psql'), ['-X', '-w', `host=127.0.0.1 port=${port}`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
       assert.equal(psql.stderr.split('\n')[0], `psql: error: ${refused.message}`);
+      // with hostaddr, libpq names only the address
+      const named = connectError(`host=db.example hostaddr=127.0.0.1 port=${port}`);
+      assert.equal(named.message, `connection to server at "127.0.0.1", port ${port} failed: Connection refused`);
+      const psql2 = spawnSync(path.join(bin, 'psql'), ['-X', '-w', `host=db.example hostaddr=127.0.0.1 port=${port}`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      assert.equal(psql2.stderr.split('\n')[0], `psql: error: ${named.message}`);
+    });
+
+    it('connects with a postgresql:// URI and with hostaddr', () => {
+      const port = (cluster as PgCluster).port;
+      const c = connect(`postgresql://u_md5:md5%20pw@127.0.0.1:${port}/postgres?application_name=uri`);
+      assert.equal(value(c, "SELECT current_user || ' ' || current_setting('application_name')"), 'u_md5 uri');
+      const sock = connect(`postgresql://u_trust@%2F${(cluster as PgCluster).socketDir.slice(1).replace(/\//g, '%2F')}:${port}/postgres`);
+      assert.equal(value(sock, 'SELECT inet_client_addr() IS NULL'), 't');
+      const h = connect(`host=name.invalid hostaddr=127.0.0.1 port=${port} user=u_trust dbname=postgres`);
+      assert.equal(value(h, 'SELECT current_user'), 'u_trust');
     });
 
     it('gives up after connect_timeout on a server that never answers', () => {
@@ -374,6 +389,12 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       } finally {
         q(c, 'SET standard_conforming_strings = on');
       }
+      // in a single-byte encoding every byte stands alone; in UTF-8 a lead byte takes its continuation along
+      const latin = connect(unix(`user=${SUPERUSER} client_encoding=LATIN1`));
+      assert.deepEqual([...latin.escapeString(Uint8Array.of(0xe4, 0x27))], [0xe4, 0x27, 0x27]);
+      const lr = latin.query(Buffer.concat([bytes("SELECT length('"), latin.escapeString(Uint8Array.of(0xe4, 0x27)), bytes("')")]));
+      assert.equal(str(lr?.[0].rows[0][0]), '2');
+      assert.deepEqual([...c.escapeString(Uint8Array.of(0xc3, 0xa4, 0x27))], [0xc3, 0xa4, 0x27, 0x27]);
       // an incomplete UTF-8 sequence at the end stops the output, as in libpq
       const status = { error: false, message: '' };
       assert.deepEqual([...c.escapeString(Uint8Array.of(0x41, 0x27, 0xc3), status)], [0x41, 0x27, 0x27]);

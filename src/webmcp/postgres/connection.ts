@@ -62,8 +62,11 @@ function targets(s: ConnSettings): Target[] {
     }];
   }
   const addresses = s.hostaddr !== undefined ? [numericAddress(s.hostaddr)] : resolveHost(s.host, s.port);
+  // as libpq: a hostaddr is shown alone; a host name with the address it resolved to
   return addresses.map((a) => ({
-    prefix: `connection to server at "${s.host}"${a.address !== s.host ? ` (${a.address})` : ''}, port ${s.port} failed: `,
+    prefix: s.hostaddr !== undefined
+      ? `connection to server at "${s.hostaddr}", port ${s.port} failed: `
+      : `connection to server at "${s.host}"${a.address !== s.host ? ` (${a.address})` : ''}, port ${s.port} failed: `,
     hint: '\tIs the server running on that host and accepting TCP/IP connections?\n',
     open: (deadline: number | null) => openTcp(a.family, a.address, s.port, deadline),
   }));
