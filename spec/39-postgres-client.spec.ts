@@ -158,6 +158,10 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
     it('connects with a postgresql:// URI and with hostaddr', () => {
       const port = (cluster as PgCluster).port;
       const c = connect(`postgresql://u_md5:md5%20pw@127.0.0.1:${port}/postgres?application_name=uri`);
+      // (application_name would not do: the server turns non-ASCII characters there into '?')
+      const fromBytes = PgConnection.connect(bytes(`host=127.0.0.1 port=${port} user=u_trust dbname=postgres options='-c spec.var=bytes-ü'`));
+      open.push(fromBytes);
+      assert.equal(value(fromBytes, 'SHOW spec.var'), 'bytes-ü');
       assert.equal(value(c, "SELECT current_user || ' ' || current_setting('application_name')"), 'u_md5 uri');
       const sock = connect(`postgresql://u_trust@%2F${(cluster as PgCluster).socketDir.slice(1).replace(/\//g, '%2F')}:${port}/postgres`);
       assert.equal(value(sock, 'SELECT inet_client_addr() IS NULL'), 't');
@@ -352,6 +356,11 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       assert.deepEqual(['INSERT 0 5', 'UPDATE 3', 'DELETE 0', 'SELECT 12', 'CREATE TABLE', 'BEGIN', ''].map(commandTuples),
         ['5', '3', '0', '12', '', '', '']);
       assert.deepEqual(['INSERT 0 5', 'INSERT 16384 1', 'UPDATE 3'].map(commandOid), [0, 16384, 0]);
+    });
+
+    it('ends the query at a NUL byte, as libpq\'s C string does', () => {
+      const r = c.query(Buffer.concat([bytes('SELECT 1'), Uint8Array.of(0), bytes('garbage')]));
+      assert.equal(str(r?.[0].rows[0][0]), '1');
     });
 
     it('returns an empty result for an empty query', () => {

@@ -98,12 +98,17 @@ export class PgConnection {
     this.wire = new Wire(fd);
   }
 
-  /** Connects (blocking) as libpq's PQconnectdb does; throws PgConnectError. */
-  static connect(conninfo: string): PgConnection {
+  /**
+   * Connects (blocking) as libpq's PQconnectdb does; throws PgConnectError.
+   * Bytes (a Lua string) are read as UTF-8. A NUL ends the string, as it
+   * ends libpq's C string.
+   */
+  static connect(conninfo: string | Uint8Array): PgConnection {
     let s: ConnSettings;
     let list: Target[];
+    const text = typeof conninfo === 'string' ? conninfo : decodeText(conninfo);
     try {
-      s = resolveConninfo(conninfo);
+      s = resolveConninfo(text.split('\0')[0]);
       list = targets(s);
     } catch (err) {
       if (err instanceof ConninfoError || err instanceof SocketError) throw new PgConnectError(`${err.message}\n`);

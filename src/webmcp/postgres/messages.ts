@@ -67,9 +67,14 @@ export function startupMessage(params: Array<[string, string]>): Buffer {
   return w.cstring('').finish(null);
 }
 
-/** Query (simple query protocol): the SQL text's bytes as they are. */
+/**
+ * Query (simple query protocol): the SQL text's bytes as they are, up to a
+ * NUL byte if there is one: libpq takes the query as a C string, so that is
+ * where the query ends for it too.
+ */
 export function queryMessage(sql: Uint8Array): Buffer {
-  return new MessageWriter().cstring(sql).finish('Q');
+  const nul = sql.indexOf(0);
+  return new MessageWriter().cstring(nul < 0 ? sql : sql.subarray(0, nul)).finish('Q');
 }
 
 /** PasswordMessage: a cleartext or md5 password, NUL-terminated. */
