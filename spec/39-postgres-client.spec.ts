@@ -497,6 +497,7 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       assert.equal(victim.query(bytes('SELECT 1')), null);
       assert.equal(victim.errorMessage(), 'no connection to the server\n');
       assert.equal(victim.consumeInput(), false);
+      assert.equal(victim.errorMessage(), 'no connection to the server\nconnection not open\n');
     });
 
     it('consumeInput() reports a connection lost while idle', () => {
@@ -506,8 +507,10 @@ describe('PostgreSQL client (src/webmcp/postgres)', function () {
       assert.ok(pollReadable(victim.fd, 5000));
       spawnSync('sleep', ['0.1']);
       assert.equal(victim.consumeInput(), false);
-      assert.match(victim.errorMessage(), /^FATAL:  terminating connection due to administrator command\n/);
+      assert.match(victim.errorMessage(), /^FATAL:  terminating connection due to administrator command\nserver closed the connection unexpectedly\n/);
       assert.equal(victim.isOk(), false);
+      assert.equal(victim.consumeInput(), false);
+      assert.match(victim.errorMessage(), /^FATAL:  terminating connection due to administrator command\n(.|\n)*connection not open\n$/);
     });
 
     it('close() sends Terminate and is idempotent', () => {

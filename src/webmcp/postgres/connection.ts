@@ -228,6 +228,8 @@ export class PgConnection {
       this.lastError = NO_CONNECTION;
       return null;
     }
+    // as libpq from version 14 on, each query starts with a clean error message
+    this.lastError = '';
     const results: PgResult[] = [];
     this.partialResults = [];
     let current: PgResult | null = null;
@@ -348,7 +350,8 @@ export class PgConnection {
   consumeInput(): boolean {
     const wire = this.wire;
     if (!this.ok || wire === null) {
-      this.lastError = NO_CONNECTION;
+      // appended, as libpq does here: the first line still says why the connection went
+      this.lastError += 'connection not open\n';
       return false;
     }
     let failure: string | null = null;
