@@ -9,30 +9,18 @@ import { native } from '../../native/binding';
 import { ConninfoError, resolveConninfo, type ConnSettings } from './conninfo';
 import { escapeBytea as escapeByteaBytes, escapeString as escapeStringBytes, type EscapeStatus } from './escape';
 import {
-  copyFailMessage, decodeText, formatErrorFields, parseDataRow, parseErrorFields, parseNotification, parseParameterStatus,
-  parseRowDescription, ProtocolError, queryMessage, terminateMessage,
+  copyFailMessage, decodeText, formatErrorFields, parseErrorFields, parseNotification, parseParameterStatus, ProtocolError,
+  queryMessage, terminateMessage,
 } from './messages';
+import { ResultCollector, type PgNotification, type PgResult } from './results';
 import { numericAddress, openTcp, openUnix, resolveHost, SocketError } from './socket';
 import { printNotice, runStartup, StartupError, type SessionState } from './startup';
-import { EOF_MESSAGE, Wire, WireError } from './wire';
+import { Wire, WireError } from './wire';
 
 export { unescapeBytea } from './escape';
 
-export interface PgField { name: Uint8Array; tableOid: number; tableColumn: number; typeOid: number; typeModifier: number }
-export interface PgResult {
-  /** RowDescription+DataRows / CommandComplete without rows / EmptyQueryResponse / ErrorResponse. */
-  status: 'tuples' | 'command' | 'empty' | 'error';
-  fields: PgField[];
-  /** Text-format values as raw bytes, null for SQL NULL. */
-  rows: Array<Array<Uint8Array | null>>;
-  /** The CommandComplete tag ("INSERT 0 1"), "" if none. */
-  commandTag: string;
-  /** ErrorResponse fields by code letter (S V C M D H P p q W F L R ...). */
-  error?: Map<string, Uint8Array>;
-  /** For errors: the text PQresultErrorMessage would give ("ERROR:  ...\n", DETAIL/HINT lines; no LINE/caret display). */
-  errorMessage?: string;
-}
-export interface PgNotification { channel: Uint8Array; payload: Uint8Array; pid: number }
+export type { PgField, PgNotification, PgResult } from './results';
+export { commandOid, commandTuples } from './results';
 
 /** A failed PgConnection.connect: message is the first line of libpq's text, fullMessage all of it. */
 export class PgConnectError extends Error {
@@ -230,10 +218,8 @@ export class PgConnection {
     }
     // as libpq from version 14 on, each query starts with a clean error message
     this.lastError = '';
-    const results: PgResult[] = [];
+    const collector = new ResultCollector();
     this.partialResults = [];
-    let current: PgResult | null = null;
-    let fatal = ''; // a FATAL or PANIC error: the server closes the connection next
     this.inQuery = true;
     try {
       try {
@@ -246,41 +232,8 @@ export class PgConnection {
       }
       for (;;) {
         const m = wire.read(null);
-        if (this.asyncMessage(m.type, m.body)) continue;
+        if (this.asyncMessage(m.type, m.body) || collector.take(m.type, m.body)) continue;
         switch (m.type) {
-          case 'T':
-            current = { status: 'tuples', fields: parseRowDescription(m.body).map((f) => ({
-              name: f.name, tableOid: f.tableOid, tableColumn: f.tableColumn, typeOid: f.typeOid, typeModifier: f.typeModifier,
-            })), rows: [], commandTag: '' };
-            break;
-          case 'D':
-            if (current === null) throw new ProtocolError('server sent data ("D" message) without prior row description ("T" message)');
-            current.rows.push(parseDataRow(m.body));
-            break;
-          case 'C': {
-            const tag = decodeText(m.body.subarray(0, m.body.indexOf(0) < 0 ? m.body.length : m.body.indexOf(0)));
-            if (current !== null) {
-              current.commandTag = tag;
-              results.push(current);
-              current = null;
-            } else {
-              results.push({ status: 'command', fields: [], rows: [], commandTag: tag });
-            }
-            break;
-          }
-          case 'I':
-            results.push({ status: 'empty', fields: [], rows: [], commandTag: '' });
-            break;
-          case 'E': {
-            // as libpq, a result being collected is dropped in favour of the error
-            current = null;
-            const error = parseErrorFields(m.body);
-            const errorMessage = formatErrorFields(error, true);
-            const severity = decodeText(error.get('V') ?? error.get('S') ?? new Uint8Array());
-            if (severity === 'FATAL' || severity === 'PANIC') fatal += errorMessage;
-            results.push({ status: 'error', fields: [], rows: [], commandTag: '', error, errorMessage });
-            break;
-          }
           case 'G':
             // COPY FROM STDIN: not supported by this client; refusing it makes the server end with an error
             wire.write(copyFailMessage('COPY FROM STDIN is not supported by this client'), null);
@@ -289,14 +242,14 @@ export class PgConnection {
             break; // COPY TO STDOUT: the data is skipped; CommandComplete follows
           case 'Z':
             this.state.readyStatus = m.body.length > 0 ? String.fromCharCode(m.body[0]) : 'I';
-            return results;
+            return collector.results;
           default:
             throw new ProtocolError(`unexpected response from server; first received character was "${m.type}"`);
         }
       }
     } catch (err) {
-      this.fail(fatal + failureText(err));
-      this.partialResults = results;
+      this.fail(collector.fatal + failureText(err));
+      this.partialResults = collector.results;
       return null;
     } finally {
       this.inQuery = false;
@@ -424,21 +377,4 @@ export class PgConnection {
     this.ok = false;
     this.drop();
   }
-}
-
-export { EOF_MESSAGE };
-
-/**
- * PQcmdTuples: the row count of a command tag ("INSERT 0 5" -> "5",
- * "UPDATE 3" -> "3"), "" for tags without one (CREATE TABLE, BEGIN, ...).
- */
-export function commandTuples(tag: string): string {
-  const m = /^(?:INSERT \d+|DELETE|UPDATE|SELECT|MOVE|FETCH|COPY|MERGE) (\d+)$/.exec(tag);
-  return m === null ? '' : m[1];
-}
-
-/** PQoidValue: the oid of "INSERT <oid> <rows>" (0 when none, as InvalidOid). */
-export function commandOid(tag: string): number {
-  const m = /^INSERT (\d+) \d+$/.exec(tag);
-  return m === null ? 0 : Number(m[1]);
 }
