@@ -166,6 +166,9 @@ describe('WebMCP json (TypeScript replacement of json.c)', function () {
       local got = {}
       for i, v in getmetatable(a).__ipairs(a) do got[#got + 1] = i .. "=" .. tostring(v) end
       eq(table.concat(got, ","), "1=1,2=nil,3=3", "__ipairs goes over nulls")
+      got = {}
+      for i, v in ipairs(a) do got[#got + 1] = i .. "=" .. tostring(v) end
+      eq(table.concat(got, ","), "1=1,2=nil,3=3", "ipairs uses __ipairs, as in lua5.3")
       a[4] = "x"; eq(json.export(a), '[1,null,3,"x"]'); eq(#json.object(), 0.0)
       assert(getmetatable(json.object()) == getmetatable(o) and getmetatable(json.array()) == getmetatable(a))
       assert(getmetatable(o) ~= getmetatable(a))

@@ -9,6 +9,9 @@
  * when the process exposes global.gc and otherwise leave it to V8, and
  * "count" is V8's live heap in kilobytes, so it grows as the app allocates.
  *
+ * ipairs honours __ipairs, as Lua 5.3 built with LUA_COMPAT_5_2 does (the
+ * Debian lua5.3 among them): WebMCP's JSON arrays iterate through it.
+ *
  * Also gives Fengari's auxiliary library the C library's strerror, so that
  * loadfile and dofile say "cannot open f: No such file or directory" as PUC
  * does instead of quoting Node's exception.
@@ -93,9 +96,31 @@ function collectgarbage(L: LuaState): number {
   }
 }
 
-/** Replaces Fengari's collectgarbage in the global table; strerror for file errors. */
+const IPAIRS_EVENT = key('__ipairs');
+
+/** ipairs(t): t's __ipairs(t) if it has one, else Fengari's iterator (upvalue 1), t, 0. */
+function ipairs(L: LuaState): number {
+  lauxlib.luaL_checkany(L, 1);
+  if (lauxlib.luaL_getmetafield(L, 1, IPAIRS_EVENT) !== lua.LUA_TNIL) {
+    lua.lua_pushvalue(L, 1);
+    lua.lua_call(L, 1, 3);
+    return 3;
+  }
+  lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
+  lua.lua_pushvalue(L, 1);
+  lua.lua_pushinteger(L, 0);
+  return 3;
+}
+
+/** Replaces Fengari's collectgarbage and ipairs in the global table; strerror for file errors. */
 export function openBase(L: LuaState): void {
   lauxlib.moonbridge_set_strerror((errno: number) => native().strerror(errno));
   lua.lua_pushcfunction(L, collectgarbage);
   lua.lua_setglobal(L, key('collectgarbage'));
+  // Fengari's ipairs returns its traversal function first: keep that one
+  lua.lua_getglobal(L, key('ipairs'));
+  lua.lua_newtable(L);
+  lua.lua_call(L, 1, 1);
+  lua.lua_pushcclosure(L, ipairs, 1);
+  lua.lua_setglobal(L, key('ipairs'));
 }
