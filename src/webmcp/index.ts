@@ -1,5 +1,6 @@
 /**
  * Built-in replacements for WebMCP's C modules (json, multirand, extos,
+ * mondelefant_native, webmcp_accelerator), registered in every app's
  * package.preload: require finds them where it would find the C module,
  * which is never loaded (a compiled .so of that name may sit on
  * package.cpath). As a C module comes after package.path, an app's own Lua
@@ -17,6 +18,7 @@ export const WEBMCP_MODULES: ReadonlyArray<readonly [string, LuaCFunction]> = [
   ['json', (L) => (require('./json') as typeof import('./json')).openJson(L)],
   ['multirand', (L) => (require('./multirand') as typeof import('./multirand')).openMultirand(L)],
   ['extos', (L) => (require('./extos') as typeof import('./extos')).openExtos(L)],
+  ['mondelefant_native', (L) => (require('./mondelefant') as typeof import('./mondelefant')).openMondelefant(L)],
   ['webmcp_accelerator', (L) => (require('./accelerator') as typeof import('./accelerator')).openAccelerator(L)],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
