@@ -10,7 +10,7 @@
  */
 import { lua, lauxlib, type LuaCFunction, type LuaState } from 'fengari';
 import { key, pushBytes, pushOwnedBytes, pushText } from '../../lua/strings';
-import { unescapeBytea, type PgResult } from '../postgres/connection';
+import { commandOid, commandTuples, unescapeBytea, type PgResult } from '../postgres/connection';
 import {
   BYTEA_OID, ERRCODE_CONNECTION, ERRCODE_QUERY1_MULTIPLE_ROWS, ERRCODE_QUERY1_NO_ROWS,
   ERRCODE_RESULTCOUNT_HIGH, ERRCODE_RESULTCOUNT_LOW, ERRCODE_UNKNOWN, firstLine, translateSqlstate, typeName,
@@ -92,18 +92,6 @@ function setMessage(L: LuaState, t: number, code: string, message: string): void
   lua.lua_setfield(L, t, K.message);
 }
 
-/** The rows count of a command tag, as PQcmdTuples gives it ("" if the command reports none). */
-function rowsAffected(tag: string): number | null {
-  const m = /^(?:INSERT \d+|SELECT|UPDATE|DELETE|FETCH|MOVE|COPY|MERGE) (\d+)$/.exec(tag);
-  return m === null ? null : parseInt(m[1], 10);
-}
-
-/** The OID an INSERT of one row reports (PQoidValue), or null. */
-function insertedOid(tag: string): number | null {
-  const m = /^INSERT (\d+) \d+$/.exec(tag);
-  return m === null || m[1] === '0' ? null : parseInt(m[1], 10);
-}
-
 /** Pushes a column value: nil for NULL, bytea unescaped, else the text bytes. */
 function pushValue(L: LuaState, value: Uint8Array | null, binary: boolean): void {
   if (value === null) lua.lua_pushnil(L);
@@ -149,13 +137,13 @@ function pushResult(L: LuaState, res: PgResult, mode: Mode): void {
     lua.lua_rawseti(L, -2, col + 1);
   });
   lua.lua_setfield(L, result, K._column_info);
-  const affected = rowsAffected(res.commandTag);
-  if (affected !== null) {
-    lua.lua_pushinteger(L, affected);
+  const affected = commandTuples(res.commandTag);
+  if (affected !== '') {
+    lua.lua_pushinteger(L, parseInt(affected, 10));
     lua.lua_setfield(L, result, K._rows_affected);
   }
-  const oid = insertedOid(res.commandTag);
-  if (oid !== null) {
+  const oid = commandOid(res.commandTag);
+  if (oid !== 0) {
     lua.lua_pushinteger(L, oid);
     lua.lua_setfield(L, result, K._oid);
   }
@@ -261,7 +249,12 @@ export const tryQuery: LuaCFunction = (L) => {
     lua.lua_pushvalue(L, 2);
     lua.lua_call(L, 2, 1);
   }
-  const results = pg.query(sql);
+  // A connection lost mid-query: what arrived before counts, as libpq's
+  // PQgetResult hands it out (the server's FATAL error among it); with
+  // nothing at all, a ConnectionException says why (the C module would
+  // report "unknown" and no message).
+  const sent = pg.query(sql);
+  const results = sent ?? (pg.partialResults.length > 0 ? pg.partialResults : null);
   lua.lua_newtable(L); // 4: the raw results
   for (let i = 0; results === null || i < Math.max(count, results.length); i++) {
     const res = results?.[i];
