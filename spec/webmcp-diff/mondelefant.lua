@@ -316,4 +316,21 @@ print(db.fd, pcall(db.query, db, "SELECT 1"))
 print(pcall(db.is_ok, db))
 print(pcall(db.close, db))
 print(db:create_list()._type)
+
+section "connection lost"
+do
+  local lost = assert(mondelefant.connect(conninfo))
+  local killer = assert(mondelefant.connect(conninfo))
+  local pid = lost:query("SELECT pg_backend_pid() AS p", "object").p
+  killer:query({ "SELECT pg_terminate_backend(?::int)", pid })
+  killer:close()
+  os.execute("sleep 0.3")
+  print(show_error(lost:try_query("SELECT 1")))
+  print(lost:is_ok(), lost:get_transaction_status())
+  print(show_error(lost:try_query("SELECT 1")))
+  print(show_error(lost:try_wait(0)))
+  local ok, raised = pcall(lost.query, lost, "SELECT 1")
+  print(ok, raised.code, getmetatable(raised) == mondelefant.errorobject_metatable)
+  lost:close()
+end
 print("done")

@@ -214,6 +214,7 @@ export class PgConnection {
     const wire = this.wire;
     if (!this.ok || wire === null) {
       this.lastError = NO_CONNECTION;
+      this.partialResults = []; // nothing was sent: no results of an earlier query count
       return null;
     }
     // as libpq from version 14 on, each query starts with a clean error message
