@@ -3,6 +3,7 @@
  * then whatever globals and modules the host registers.
  */
 import { lua, lauxlib, type LuaState } from 'fengari';
+import { installChunkCache } from './chunk-cache';
 import { openStandardLibrary } from './stdlib';
 import { pushText } from './strings';
 import { pcallTraceback, errorText } from './errors';
@@ -11,6 +12,7 @@ export function createLuaState(): LuaState {
   const L = lauxlib.luaL_newstate() as LuaState;
   if (!L) throw new Error('cannot create a Lua state');
   openStandardLibrary(L);
+  installChunkCache();
   return L;
 }
 

@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import { type LuaState } from 'fengari';
 import { isErrnoError, native, type WaitResult } from '../native/binding';
 import type { ListenerConfig, PoolConfig } from './config';
-import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, sendConnect, sendControl } from './control';
+import { MSG_ACCEPTED, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, parseControl, sendConnect, sendControl } from './control';
+import { precompile } from '../lua/chunk-cache';
 import { ForkRefusedError, forkProcess } from './fork';
 import { runChildCleanups } from './child-cleanup';
 import { collectFully, oldGenerationUsed } from '../io/external-memory';
@@ -36,6 +37,8 @@ interface Worker {
   jobDeferred: boolean;
   /** The worker ran a main listener: when it ends, the server shuts down. */
   ranMain: boolean;
+  /** The start of a control message whose rest has not arrived yet. */
+  ctrlPartial: Uint8Array | null;
 }
 
 /** An interval or main listener waiting for its next run. */
@@ -121,7 +124,9 @@ export class Master {
         break;
       }
       if (this.shutdown === 'fast') break;
-      this.waitAndDispatch(wake === Infinity ? -1 : Math.max(0, wake - n.monotonic()));
+      const compiling = this.compileQueue.length > 0 && this.shutdown === 'none';
+      const ready = this.waitAndDispatch(compiling ? 0 : wake === Infinity ? -1 : Math.max(0, wake - n.monotonic()));
+      if (compiling && ready === 0) this.precompileNext();
     }
     this.cleanup();
     this.logger.notice('Terminating with exit code 0');
@@ -283,7 +288,7 @@ export class Master {
     const worker: Worker = {
       pid, pool, ctrlFd: ctrl[0], stderr: new StderrRelay(err[0], `[Pool #${pool.config.id}, PID ${pid}] `, this.logger),
       state: 'starting', idleSince: 0, saidGoodbye: false, wasReady: false, exit: null,
-      job: null, jobDeferred: false, ranMain: false,
+      job: null, jobDeferred: false, ranMain: false, ctrlPartial: null,
     };
     pool.workers.add(worker);
     this.workers.set(pid, worker);
@@ -319,7 +324,30 @@ export class Master {
 
   // ------------------------------------------------------------------ events
 
-  private waitAndDispatch(timeoutSeconds: number): void {
+  /**
+   * Files workers compiled and the master has not (see src/lua/chunk-cache.ts):
+   * compiled one at a time when no event is waiting, so that workers forked
+   * later start with them compiled.
+   */
+  private readonly compileQueue: Buffer[] = [];
+  private readonly queuedForCompile = new Set<string>();
+
+  private onCompiled(name: Buffer): void {
+    const k = name.toString('latin1');
+    if (this.queuedForCompile.has(k)) return;
+    this.queuedForCompile.add(k);
+    this.compileQueue.push(name);
+  }
+
+  private precompileNext(): void {
+    const name = this.compileQueue.shift() as Buffer;
+    this.queuedForCompile.delete(name.toString('latin1'));
+    const result = precompile(this.L, name);
+    if (result === 'compiled') this.logger.debug(`Compiled "${name.toString('utf8')}" for new workers`);
+  }
+
+  /** Waits for and handles events; returns how many descriptors were ready. */
+  private waitAndDispatch(timeoutSeconds: number): number {
     const n = native();
     const c = n.constants;
     const entries: Array<{ fd: number; act: () => void }> = [{ fd: this.signalFd, act: () => this.readSignals() }];
@@ -337,6 +365,7 @@ export class Master {
       entries.forEach((e, i) => { if (revents[i] !== 0) e.act(); });
     }
     this.reap();
+    return ready;
   }
 
   private readSignals(): void {
@@ -375,7 +404,8 @@ export class Master {
         this.maybeRemove(w);
         return;
       }
-      for (let i = 0; i < r; i++) this.onMessage(w, BUF[i]);
+      const got = w.ctrlPartial === null ? BUF.subarray(0, r) : Buffer.concat([w.ctrlPartial, BUF.subarray(0, r)]);
+      w.ctrlPartial = parseControl(got, (msg) => this.onMessage(w, msg), (name) => this.onCompiled(name));
     }
   }
 

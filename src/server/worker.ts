@@ -18,7 +18,8 @@ import { finishWorker, flushAll, setProcessExit } from '../lua/stdlib/lifecycle'
 import { beginRunScope, beginWorkerScope, endRunScope, endWorkerScopes } from '../io/resources';
 import { key, pushLatin1 } from '../lua/strings';
 import { acceptingListeners, type ListenerConfig, type PoolConfig } from './config';
-import { MSG_ACCEPTED, MSG_CONNECT, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, readControl, sendControl } from './control';
+import { MSG_ACCEPTED, MSG_CONNECT, MSG_GOODBYE, MSG_IDLE, MSG_TERMINATE, readControl, sendCompiled, sendControl } from './control';
+import { reportCompiledChunks } from '../lua/chunk-cache';
 import { resetTimeout } from './timeout';
 import { MEMORY_ERROR_MESSAGE, overMemoryLimit, setMemoryLimit } from './memory-limit';
 
@@ -142,6 +143,8 @@ export function runWorker(ctx: WorkerContext): never {
   // SIGTERM only sets a flag: a worker finishes its connection first.
   catchSigterm();
   setMemoryLimit(pool.memoryLimit);
+  const compiled: Uint8Array[] = [];
+  reportCompiledChunks((name) => compiled.push(Uint8Array.prototype.slice.call(name)));
   lua.lua_settop(L, 0);
   beginWorkerScope();
   if (pool.prepareRef !== lua.LUA_NOREF) callHandler(L, pool.prepareRef, 'prepare', 0, 0);
@@ -149,6 +152,8 @@ export function runWorker(ctx: WorkerContext): never {
   for (;;) {
     resetTimeout();
     if (sigtermReceived()) break;
+    // the files this worker compiled, for the master to compile for later workers
+    for (const name of compiled.splice(0)) sendCompiled(ctx.ctrlFd, name);
     if (!sendControl(ctx.ctrlFd, MSG_IDLE)) break;
     const work = waitForWork(ctx, listeners);
     if (work.kind === 'leave') break;
@@ -192,6 +197,7 @@ export function runWorker(ctx: WorkerContext): never {
     if (!keep) break;
   }
   resetTimeout();
+  for (const name of compiled.splice(0)) sendCompiled(ctx.ctrlFd, name);
   sendControl(ctx.ctrlFd, MSG_GOODBYE);
   n.close(ctx.ctrlFd);
   if (pool.finishRef !== lua.LUA_NOREF) callHandler(L, pool.finishRef, 'finish', 0, 0);

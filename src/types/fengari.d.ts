@@ -40,3 +40,11 @@ declare module 'fengari/src/ldo' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   export function luaD_throw(L: any, errcode: number): never;
 }
+declare module 'fengari/src/lapi' {
+  /** Pushes a fresh main closure of a compiled chunk's prototype, as lua_load leaves it (moonbridge-lua patch). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  export function moonbridge_pushproto(L: any, proto: object): void;
+  /** The prototype of the Lua function at idx, or null (moonbridge-lua patch). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  export function moonbridge_toproto(L: any, idx: number): object | null;
+}
