@@ -6,6 +6,7 @@
  * error texts follow PostgreSQL 15's libpq, since mondelefant passes them on.
  */
 import { native } from '../../native/binding';
+import { closeQuietly } from '../../io/child';
 import { ConninfoError, resolveConninfo, type ConnSettings } from './conninfo';
 import { escapeBytea as escapeByteaBytes, escapeString as escapeStringBytes, type EscapeStatus } from './escape';
 import {
@@ -177,11 +178,7 @@ export class PgConnection {
 
   private drop(): void {
     if (this.wire === null) return;
-    try {
-      native().close(this.wire.fd);
-    } catch {
-      // gone either way
-    }
+    closeQuietly([this.wire.fd]);
     this.wire = null;
   }
 
@@ -259,21 +256,12 @@ export class PgConnection {
 
   /** After a failed write: the error texts of any ErrorResponses the server sent before closing. */
   private pendingErrors(wire: Wire): string {
-    let text = '';
     try {
       wire.readAvailable();
     } catch {
-      // EOF or reset: what was read before is still parsed below
+      // EOF or reset: what was read before is still parsed
     }
-    try {
-      for (let m = wire.next(); m !== undefined; m = wire.next()) {
-        if (m.type === 'E') text += formatErrorFields(parseErrorFields(m.body), true);
-        else this.asyncMessage(m.type, m.body);
-      }
-    } catch {
-      // a garbled tail: the connection is gone anyway
-    }
-    return text;
+    return this.parseIdle(wire).errors; // a garbled tail is ignored: the connection is gone anyway
   }
 
   /**

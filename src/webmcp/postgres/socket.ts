@@ -6,6 +6,8 @@
  * the caller adds libpq's "connection to server ... failed: " framing.
  */
 import { native, isErrnoError } from '../../native/binding';
+import { closeQuietly } from '../../io/child';
+import { MAX_LOCAL_PATH } from '../../io/connect';
 import { waitReady, WireError } from './wire';
 
 export class SocketError extends Error {
@@ -15,16 +17,6 @@ export class SocketError extends Error {
   }
 }
 
-/** sun_path holds 108 bytes including the terminating NUL. */
-const MAX_LOCAL_PATH = 107;
-
-function closeQuietly(fd: number): void {
-  try {
-    native().close(fd);
-  } catch {
-    // gone either way
-  }
-}
 
 function reason(err: unknown): string {
   if (isErrnoError(err)) return err.strerror;
@@ -53,7 +45,7 @@ export function openUnix(path: string): number {
       throw new SocketError(n.strerror(n.constants.EAGAIN), true);
     }
   } catch (err) {
-    closeQuietly(fd);
+    closeQuietly([fd]);
     if (err instanceof SocketError) throw err;
     throw new SocketError(reason(err), isErrnoError(err));
   }
@@ -85,7 +77,7 @@ export function openTcp(family: 'inet' | 'inet6', address: string, port: number,
     }
     return fd;
   } catch (err) {
-    closeQuietly(fd);
+    closeQuietly([fd]);
     if (err instanceof SocketError) throw err;
     throw new SocketError(reason(err), isErrnoError(err));
   }
