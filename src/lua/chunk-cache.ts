@@ -110,17 +110,16 @@ export function reportCompiledChunks(report: ((filename: Uint8Array) => void) | 
  */
 export function precompile(L: LuaState, filename: Uint8Array): 'compiled' | 'cached' | 'failed' {
   const top = lua.lua_gettop(L);
-  const source = contentOf(filename);
-  if (source === null) return 'failed';
-  const hit = cacheOf(L).entries.get(keyOf(filename, null));
-  if (hit !== undefined && hit.source.equals(source)) return 'cached';
+  const key = keyOf(filename, null);
+  const before = cacheOf(L).entries.get(key);
   try {
-    // through luaL_loadfilex, whose hook stores what compiles
+    // through luaL_loadfilex, whose hook hands out or stores the chunk
     if (lauxlib.luaL_loadfilex(L, filename, null) !== lua.LUA_OK) return 'failed';
-    return cacheOf(L).entries.has(keyOf(filename, null)) ? 'compiled' : 'failed';
   } catch {
     return 'failed'; // out of stack or memory: this file stays uncompiled
   } finally {
     lua.lua_settop(L, top);
   }
+  const after = cacheOf(L).entries.get(key);
+  return after === undefined ? 'failed' : after === before ? 'cached' : 'compiled';
 }

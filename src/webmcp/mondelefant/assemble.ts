@@ -12,7 +12,8 @@
 import { lua, lauxlib, type LuaCFunction, type LuaState } from 'fengari';
 import { cfunction } from '../../lua/cfunction';
 import { key, pushBytes, pushOwnedBytes } from '../../lua/strings';
-import { K, luaError } from './registry';
+import { K } from './registry';
+import { raiseWhere } from '../../lua/errors';
 
 const QUESTION = 0x3f;
 const DOLLAR = 0x24;
@@ -131,7 +132,7 @@ function quoteValue(L: LuaState, converter: boolean, quoteString: LuaCFunction):
     lua.lua_pushvalue(L, 5);
     lua.lua_setfield(L, -2, K.field_name);
     lua.lua_call(L, 3, 1);
-    if (!lua.lua_isstring(L, -1)) luaError(L, 'input_converter returned non-string.');
+    if (!lua.lua_isstring(L, -1)) raiseWhere(L, 'input_converter returned non-string.');
     return bytesAt(L, -1);
   }
   switch (lua.lua_type(L, 6)) {
@@ -146,6 +147,6 @@ function quoteValue(L: LuaState, converter: boolean, quoteString: LuaCFunction):
       lua.lua_call(L, 2, 1);
       return bytesAt(L, -1);
     default:
-      return luaError(L, 'Unable to convert SQL value due to unknown type or missing input_converter.');
+      return raiseWhere(L, 'Unable to convert SQL value due to unknown type or missing input_converter.');
   }
 }

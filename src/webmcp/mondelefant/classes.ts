@@ -10,7 +10,8 @@
  */
 import { lua, lauxlib, type LuaCFunction, type LuaState } from 'fengari';
 import { key } from '../../lua/strings';
-import { CLASS_MT, CLASS_PROTO_REGKEY, COLUMNS_RESULT, K, RESULT_MT, luaError, pushInherited, toPrototype } from './registry';
+import { CLASS_MT, CLASS_PROTO_REGKEY, COLUMNS_RESULT, K, RESULT_MT, optTableArg, pushInherited, toPrototype } from './registry';
+import { raiseWhere } from '../../lua/errors';
 
 /** Whether the string at idx begins with "_" (or is not a string): such keys are plain fields. */
 function isPlainKey(L: LuaState, idx: number): boolean {
@@ -48,7 +49,7 @@ export const getForeignKeyReferenceName: LuaCFunction = (L) => {
 };
 
 // class:iterate_over_references(): WebMCP 2.1.0's C module never implemented it and raises this.
-export const iterateOverReferences: LuaCFunction = (L) => luaError(L, 'Reference iterator not implemented yet.');
+export const iterateOverReferences: LuaCFunction = (L) => raiseWhere(L, 'Reference iterator not implemented yet.');
 
 /**
  * For an object at obj whose column at name is a foreign key of a reference
@@ -72,7 +73,7 @@ function pushCachedForeignKey(L: LuaState, obj: number, cls: number, name: numbe
     return false;
   }
   if (lua.lua_toboolean(L, base + 4)) {
-    if (lua.lua_getfield(L, base + 2, K.that_key) === lua.LUA_TNIL) luaError(L, "Missing 'that_key' entry in model reference.");
+    if (lua.lua_getfield(L, base + 2, K.that_key) === lua.LUA_TNIL) raiseWhere(L, "Missing 'that_key' entry in model reference.");
     lua.lua_gettable(L, base + 4);
   } else {
     lua.lua_pushnil(L);
@@ -206,7 +207,7 @@ function objectNewindex(L: LuaState): number {
     else lua.lua_pushvalue(L, 3);
     lua.lua_settable(L, 7);
     lua.lua_settop(L, 6);
-    if (lua.lua_getfield(L, 6, K.this_key) === lua.LUA_TNIL) luaError(L, "Missing 'this_key' entry in model reference."); // 7
+    if (lua.lua_getfield(L, 6, K.this_key) === lua.LUA_TNIL) raiseWhere(L, "Missing 'this_key' entry in model reference."); // 7
     lua.lua_pushvalue(L, 7);
     lua.lua_pushnil(L);
     lua.lua_settable(L, 5);
@@ -220,7 +221,7 @@ function objectNewindex(L: LuaState): number {
   lua.lua_getfield(L, 4, K.document_column); // 6
   if (lua.lua_toboolean(L, 6)) {
     lua.lua_gettable(L, 5);
-    if (lua.lua_isnil(L, 6)) luaError(L, 'Cannot write to document column: document is nil');
+    if (lua.lua_isnil(L, 6)) raiseWhere(L, 'Cannot write to document column: document is nil');
     lua.lua_pushvalue(L, 2);
     lua.lua_pushvalue(L, 3);
     lua.lua_settable(L, 6);
@@ -331,13 +332,7 @@ const CLASS_TABLES = [K.object, K.object_get, K.object_set, K.list, K.references
 
 // mondelefant.new_class(table?): a class (model) inheriting from the default prototype
 export const newClass: LuaCFunction = (L) => {
-  if (lua.lua_isnoneornil(L, 1)) {
-    lua.lua_settop(L, 0);
-    lua.lua_newtable(L);
-  } else {
-    lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-    lua.lua_settop(L, 1);
-  }
+  optTableArg(L, 1);
   lauxlib.luaL_setmetatable(L, CLASS_MT);
   lua.lua_pushstring(L, K.prototype);
   lua.lua_rawget(L, 1);

@@ -14,7 +14,8 @@ import { waitFd } from '../../io/fd-wait';
 import { native } from '../../native/binding';
 import { PgConnection, PgConnectError } from '../postgres/connection';
 import { ERRCODE_CONNECTION, firstLine } from './error-codes';
-import { CLASS_PROTO_REGKEY, COLUMNS_MT, COLUMNS_RESULT, CONN_MT, ERROROBJECT_MT, K, MODULE_REGKEY, RESULT_MT, luaError } from './registry';
+import { CLASS_PROTO_REGKEY, COLUMNS_MT, COLUMNS_RESULT, CONN_MT, ERROROBJECT_MT, K, MODULE_REGKEY, RESULT_MT, optTableArg } from './registry';
+import { raiseWhere } from '../../lua/errors';
 
 /** What the userdata carries; pg is null once the connection is closed. */
 export class ConnBox {
@@ -33,7 +34,7 @@ export function checkConnBox(L: LuaState, idx: number): ConnBox {
 /** The open PostgreSQL connection of the handle at idx (raises if closed). */
 export function checkOpen(L: LuaState, idx: number): { box: ConnBox; pg: PgConnection } {
   const box = checkConnBox(L, idx);
-  if (box.pg === null) luaError(L, 'PostgreSQL connection has been closed.');
+  if (box.pg === null) raiseWhere(L, 'PostgreSQL connection has been closed.');
   return { box, pg: box.pg as PgConnection };
 }
 
@@ -268,13 +269,7 @@ function initResult(L: LuaState, idx: number, type: Uint8Array): void {
 // conn:create_list(table?)
 export const createList: LuaCFunction = (L) => {
   checkConnBox(L, 1);
-  if (lua.lua_isnoneornil(L, 2)) {
-    lua.lua_settop(L, 1);
-    lua.lua_newtable(L);
-  } else {
-    lauxlib.luaL_checktype(L, 2, lua.LUA_TTABLE);
-    lua.lua_settop(L, 2);
-  }
+  optTableArg(L, 2);
   initResult(L, 2, K.list);
   return 1;
 };

@@ -17,7 +17,8 @@ import {
 } from './error-codes';
 import { connectionMessage, checkOpen, createList, createObject, quoteString, raising } from './connection';
 import { makeAssembleCommand } from './assemble';
-import { ERROROBJECT_MT, K, MODULE_REGKEY, luaError } from './registry';
+import { ERROROBJECT_MT, K, MODULE_REGKEY } from './registry';
+import { raiseWhere } from '../../lua/errors';
 
 /** The most commands one query call may carry. */
 export const MAX_COMMAND_COUNT = 64;
@@ -227,7 +228,7 @@ export const tryQuery: LuaCFunction = (L) => {
   const { box, pg } = checkOpen(L, 1);
   const count = Math.floor(lua.lua_gettop(L) / 2);
   lua.lua_pushnil(L); // the mode of a last command given without one
-  if (count > MAX_COMMAND_COUNT) luaError(L, 'Exceeded maximum command count in one query.');
+  if (count > MAX_COMMAND_COUNT) raiseWhere(L, 'Exceeded maximum command count in one query.');
   const modes: Mode[] = [];
   const parts: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {

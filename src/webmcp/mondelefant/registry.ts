@@ -32,12 +32,6 @@ export const K = {
   field_name: key('field_name'), sep: key('sep'),
 } as const;
 
-/** Raises a Lua error with the caller's position, as luaL_error does. */
-export function luaError(L: LuaState, message: string): never {
-  lauxlib.luaL_error(L, key('%s'), Buffer.from(message, 'utf8'));
-  throw new Error('unreachable');
-}
-
 /** Replaces the value at idx by its raw "prototype" field (the next class up the chain). */
 export function toPrototype(L: LuaState, idx: number): void {
   lua.lua_pushstring(L, K.prototype);
@@ -68,4 +62,15 @@ export function pushInherited(L: LuaState, cls: number, field: Uint8Array, name:
   lua.lua_settop(L, walker);
   lua.lua_pushnil(L);
   lua.lua_replace(L, walker);
+}
+
+/** An optional table argument at idx: the stack cut to it, or to a new table put there when it is absent or nil. */
+export function optTableArg(L: LuaState, idx: number): void {
+  if (lua.lua_isnoneornil(L, idx)) {
+    lua.lua_settop(L, idx - 1);
+    lua.lua_newtable(L);
+  } else {
+    lauxlib.luaL_checktype(L, idx, lua.LUA_TTABLE);
+    lua.lua_settop(L, idx);
+  }
 }
